@@ -1,0 +1,60 @@
+"""Values passed between stages (frozen dataclasses; no dicts cross a stage boundary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.models import Speaker
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """A span of PII replaced by a typed placeholder such as [CARD]."""
+
+    kind: str  # CARD, CVV, EXPIRY, PHONE, EMAIL, IBAN
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class SegmentData:
+    start: float
+    end: float
+    speaker: Speaker
+    text: str
+    words: tuple[Word, ...] = ()
+    redactions: tuple[Redaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallMeta:
+    """Call metadata as read from a sidecar, manifest row or transcript (caller_id still in clear)."""
+
+    call_id: str
+    started_at: datetime
+    duration_s: float | None = None
+    language: str | None = None
+    queue: str | None = None
+    agent_id: str | None = None
+    caller_id: str | None = None
+    direction: str | None = None
+
+
+@dataclass(frozen=True)
+class TranscriptRecord:
+    meta: CallMeta
+    segments: tuple[SegmentData, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AudioRecord:
+    meta: CallMeta
+    audio_path: str

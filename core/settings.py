@@ -1,0 +1,104 @@
+"""The one settings object. Nothing else in callpulse reads the environment."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ExecutorKind(StrEnum):
+    LOCAL = "local"
+    CELERY = "celery"
+
+
+class WhisperSettings(BaseModel):
+    model: str = Field(
+        "base", description="'base' (the bundled multilingual model), a CTranslate2 directory, or a hub name"
+    )
+    model_cache_dir: Path = Field(
+        Path.home() / ".cache" / "callpulse" / "models",
+        description="Where the bundled model is reassembled once (model.bin from its two parts)",
+    )
+    device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto")
+    compute_type: str = Field(
+        "int8", description="ctranslate2 compute type, e.g. int8, int8_float32, float16"
+    )
+    beam_size: int = Field(5, ge=1, le=10, description="Beam size for decoding")
+    cpu_threads: int = Field(1, ge=0, description="Threads per worker process (0 lets ctranslate2 decide)")
+
+
+class TranscribeSettings(BaseModel):
+    agent_channel: int = Field(0, ge=0, le=1, description="Which stereo channel carries the agent (0 = left)")
+    allowed_languages: list[str] = Field(
+        default_factory=lambda: ["en", "hr", "hu", "ru", "zh"],
+        description="Languages a call may be identified as; others fall back to default_language",
+    )
+    default_language: str = Field("en", description="Language used when identification is unsure")
+    min_language_probability: float = Field(0.5, ge=0, le=1, description="Below this, use default_language")
+    max_call_seconds: float = Field(3 * 3600, gt=0, description="Longer recordings fail as too long")
+    max_decode_seconds_per_audio_minute: float = Field(
+        60.0, gt=0, description="Decode-time bound: a call taking longer per audio minute is failed"
+    )
+    redact_audio: bool = Field(False, description="Also write a copy of the audio with PII spans muted")
+    redacted_audio_dir: Path = Field(Path("callpulse-redacted"), description="Where redacted audio copies go")
+
+
+class DetectSettings(BaseModel):
+    min_history_days: int = Field(7, ge=1, description="History needed before a series can alert")
+    cooldown_hours: int = Field(24, ge=0, description="After an alert, the same incident key stays quiet")
+    min_ratio: float = Field(1.5, gt=1, description="Smallest rate ratio worth an alert")
+    min_excess_calls: float = Field(5.0, ge=0, description="Smallest absolute excess of calls worth an alert")
+
+
+class DeliverySettings(BaseModel):
+    webhook_urls: list[str] = Field(default_factory=list, description="Generic JSON webhooks")
+    slack_webhook_urls: list[str] = Field(default_factory=list, description="Slack-compatible webhooks")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail alerts")
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_from: str = Field("callpulse@localhost", description="Sender address")
+    email_to: list[str] = Field(default_factory=list, description="Recipients of alert e-mails")
+    max_attempts: int = Field(5, ge=1, description="Delivery attempts before giving up")
+    backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles every attempt")
+    timeout_seconds: float = Field(5.0, gt=0, description="Per-attempt network timeout")
+
+
+class ApiSettings(BaseModel):
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key")
+    max_upload_mb: int = Field(200, ge=1, description="Largest accepted audio upload")
+    session_secret: SecretStr | None = Field(
+        None, description="Signs dashboard session cookies (random if unset)"
+    )
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    """callpulse configuration, from CALLPULSE_* environment variables (nested with '__')."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLPULSE_", env_nested_delimiter="__", extra="ignore")
+
+    database_url: str = Field("sqlite:///callpulse.db", description="SQLAlchemy URL of the database")
+    executor: ExecutorKind = Field(ExecutorKind.LOCAL, description="local process pool or celery")
+    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker for the celery executor")
+    workers: int = Field(default_factory=_default_workers, ge=1, description="Local worker processes")
+    audio_dir: Path = Field(Path("callpulse-audio"), description="Where uploaded audio is stored")
+    hash_key: SecretStr | None = Field(
+        None, description="Key for hashing caller ids; generated once and kept in the database if unset"
+    )
+    whisper: WhisperSettings = Field(default_factory=WhisperSettings)
+    transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)
+    detect: DetectSettings = Field(default_factory=DetectSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
