@@ -227,9 +227,7 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolve_comment: Mapped[str | None] = mapped_column(Text)
-    recovery: Mapped[str | None] = mapped_column(
-        String(30)
-    )  # after resolve: back_to_baseline / still_elevated
+    recovery: Mapped[str | None] = mapped_column(String(30))  # after resolve: back_to_baseline / still_elevated
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

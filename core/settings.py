@@ -25,9 +25,7 @@ class WhisperSettings(BaseModel):
         description="Where the bundled model is reassembled once (model.bin from its two parts)",
     )
     device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto")
-    compute_type: str = Field(
-        "int8", description="ctranslate2 compute type, e.g. int8, int8_float32, float16"
-    )
+    compute_type: str = Field("int8", description="ctranslate2 compute type, e.g. int8, int8_float32, float16")
     beam_size: int = Field(5, ge=1, le=10, description="Beam size for decoding")
     cpu_threads: int = Field(1, ge=0, description="Threads per worker process (0 lets ctranslate2 decide)")
 
@@ -70,9 +68,7 @@ class DeliverySettings(BaseModel):
 class ApiSettings(BaseModel):
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key")
     max_upload_mb: int = Field(200, ge=1, description="Largest accepted audio upload")
-    session_secret: SecretStr | None = Field(
-        None, description="Signs dashboard session cookies (random if unset)"
-    )
+    session_secret: SecretStr | None = Field(None, description="Signs dashboard session cookies (random if unset)")
 
 
 def _default_workers() -> int:

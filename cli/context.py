@@ -1,0 +1,25 @@
+"""State shared by all commands: the database chosen by --db, and the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from core.db import Database, get_database
+from core.settings import get_settings
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class CliState:
+    db_url: str | None = None
+
+
+state = CliState()
+
+
+def get_db() -> Database:
+    return get_database(state.db_url or get_settings().database_url)
