@@ -1,0 +1,73 @@
+"""Prometheus metrics: request counts and latency by route, plus work-queue facts read at scrape time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from core.db import Database
+from core.models import Alert, Call, CallStatus
+
+
+class WorkCollector(Collector):
+    """Reads queue depth and totals from the database when Prometheus scrapes."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        db: Database | None = getattr(self.app.state, "db", None)
+        if db is None:
+            return
+        with db.session() as s:
+            by_status = dict(s.execute(select(Call.status, func.count()).group_by(Call.status)).tuples().all())
+            alerts = s.execute(select(Alert.kind, Alert.status, func.count()).group_by(Alert.kind, Alert.status)).all()
+        depth = GaugeMetricFamily("callpulse_queue_depth", "Calls waiting for transcription (pending)")
+        depth.add_metric([], by_status.get(CallStatus.PENDING, 0))
+        yield depth
+        calls = GaugeMetricFamily("callpulse_calls", "Calls by processing status", labels=["status"])
+        for status in CallStatus:
+            calls.add_metric([str(status)], by_status.get(status, 0))
+        yield calls
+        raised = GaugeMetricFamily("callpulse_alerts", "Alerts raised, by kind and status", labels=["kind", "status"])
+        for kind, alert_status, count in alerts:
+            raised.add_metric([str(kind), str(alert_status)], count)
+        yield raised
+
+
+def install_metrics(app: FastAPI) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    requests = Counter(
+        "callpulse_http_requests", "HTTP requests by route and status", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "callpulse_http_request_seconds",
+        "HTTP request latency by route",
+        ["method", "route"],
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+        registry=registry,
+    )
+    registry.register(WorkCollector(app))
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            # The route template (not the raw path) keeps label cardinality bounded.
+            name = getattr(route, "path", "unmatched")
+            requests.labels(request.method, name, str(status)).inc()
+            latency.labels(request.method, name).observe(time.perf_counter() - started)
+
+    return registry

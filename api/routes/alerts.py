@@ -1,0 +1,66 @@
+"""The alert inbox: analysts read, ops acknowledge and resolve."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.deps import AnalystKey, OpsKey, SessionDep, actor
+from api.schemas import AlertAction, AlertDetail, AlertExampleOut, AlertOut, AlertPage, problem_responses
+from core import alert_actions
+from core.models import AlertKind, AlertStatus
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+@router.get("", summary="List alerts, newest first (role: analyst)", response_model=AlertPage)
+def list_alerts(
+    session: SessionDep,
+    _key: AnalystKey,
+    status: AlertStatus | None = None,
+    kind: AlertKind | None = None,
+    topic: Annotated[str | None, Query(max_length=200)] = None,
+    since: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> AlertPage:
+    flt = alert_actions.AlertFilter(status, kind, topic, since, limit, cursor)
+    rows, next_cursor = alert_actions.list_alerts(session, flt)
+    return AlertPage(items=[AlertOut(**alert_actions.alert_json(a)) for a in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{alert_id}",
+    summary="One alert with its evidence: example calls and the matching moment (role: analyst)",
+    response_model=AlertDetail,
+    responses=problem_responses(404),
+)
+def get_alert(alert_id: int, session: SessionDep, _key: AnalystKey) -> AlertDetail:
+    alert = alert_actions.get_alert(session, alert_id)
+    examples = [AlertExampleOut(**asdict(e)) for e in alert_actions.alert_examples(session, alert)]
+    return AlertDetail(**alert_actions.alert_json(alert), examples=examples)
+
+
+@router.post(
+    "/{alert_id}/ack",
+    summary="Acknowledge an alert (role: ops)",
+    response_model=AlertOut,
+    responses=problem_responses(404, 409),
+)
+def ack_alert(alert_id: int, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
+    alert = alert_actions.acknowledge(session, alert_id, actor(key), body.comment if body else None)
+    return AlertOut(**alert_actions.alert_json(alert))
+
+
+@router.post(
+    "/{alert_id}/resolve",
+    summary="Resolve an alert (role: ops)",
+    response_model=AlertOut,
+    responses=problem_responses(404, 409),
+)
+def resolve_alert(alert_id: int, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
+    alert = alert_actions.resolve(session, alert_id, actor(key), body.comment if body else None)
+    return AlertOut(**alert_actions.alert_json(alert))

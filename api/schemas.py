@@ -1,0 +1,242 @@
+"""Response and request shapes of the HTTP API (Pydantic lives only at this edge)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from core.models import Speaker
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for problem+json error responses."""
+    ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {
+        s: {"model": Problem, "description": "Problem", "content": {"application/problem+json": ref}} for s in statuses
+    }
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    topic: str | None
+    phrase: str | None
+    dimension: dict[str, Any]
+    change_at: str | None
+    detected_at: str | None
+    baseline_rate: float
+    current_rate: float
+    ratio: float
+    severity: str
+    status: str
+    top_terms: list[Any]
+    example_call_ids: list[Any]
+    last_seen_at: str | None = None
+    replay: bool = False
+    acked_by: str | None = None
+    acked_at: str | None = None
+    ack_comment: str | None = None
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+    resolve_comment: str | None = None
+    recovery: str | None = None
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut]
+    next_cursor: str | None
+
+
+class AlertExampleOut(BaseModel):
+    call_id: str
+    started_at: datetime | None
+    queue: str | None
+    language: str | None
+    segment_start: float | None
+    speaker: str | None
+    snippet: str | None
+    evidence: str | None
+
+
+class AlertDetail(AlertOut):
+    examples: list[AlertExampleOut]
+
+
+class AlertAction(BaseModel):
+    comment: str | None = Field(None, max_length=2000)
+
+
+class SearchItem(BaseModel):
+    call_id: str
+    segment_start: float
+    segment_end: float
+    speaker: str
+    snippet: str = Field(description="Segment text, HTML-escaped, with matches in <mark>…</mark>")
+    started_at: datetime
+    queue: str | None
+    language: str | None
+    agent_id: str | None
+
+
+class SearchPageOut(BaseModel):
+    items: list[SearchItem]
+    next_cursor: str | None
+
+
+class TopicOut(BaseModel):
+    id: str
+    label: str
+    speaker: str | None
+    version: int
+    active: bool
+
+
+class TopicPage(BaseModel):
+    items: list[TopicOut]
+    next_cursor: str | None = None
+
+
+class PointOut(BaseModel):
+    t: datetime
+    count: int
+    total: int
+    share: float
+    expected: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+
+
+class TopicTrendOut(BaseModel):
+    topic: str
+    bucket: str
+    since: datetime
+    until: datetime
+    points: list[PointOut]
+    changepoints: list[datetime]
+
+
+class SeriesOut(BaseModel):
+    topic: str
+    group: dict[str, str]
+    points: list[PointOut]
+
+
+class SeriesPage(BaseModel):
+    items: list[SeriesOut]
+    next_cursor: str | None = None
+
+
+class ParetoItem(BaseModel):
+    topic: str
+    label: str | None
+    count: int
+    share: float
+    cumulative_share: float
+
+
+class ParetoPage(BaseModel):
+    items: list[ParetoItem]
+    next_cursor: str | None = None
+
+
+class SegmentIn(BaseModel):
+    start: float = Field(ge=0, le=1e6)
+    end: float = Field(ge=0, le=1e6)
+    speaker: Speaker = Speaker.UNKNOWN
+    text: str = Field(max_length=20000)
+
+
+class CallMetaIn(BaseModel):
+    call_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f/\\]+$")
+    started_at: AwareDatetime
+    duration_s: float | None = Field(None, ge=0, le=1e6)
+    language: str | None = Field(None, min_length=2, max_length=8)
+    queue: str | None = Field(None, max_length=100)
+    agent_id: str | None = Field(None, max_length=100)
+    caller_id: str | None = Field(None, max_length=200)
+    direction: str | None = Field(None, max_length=20)
+
+
+class TranscriptIn(CallMetaIn):
+    segments: list[SegmentIn] = Field(default_factory=list, max_length=5000)
+
+
+class ImportResult(BaseModel):
+    created: list[str]
+    existing: list[str]
+
+
+class UploadResult(BaseModel):
+    call_id: str
+    status: str
+    created: bool
+    content_type: str
+    size: int
+
+
+class CallSummary(BaseModel):
+    call_id: str
+    started_at: datetime
+    duration_s: float | None
+    language: str | None
+    queue: str | None
+    agent_id: str | None
+    direction: str | None
+    status: str
+    topics: list[str]
+
+
+class CallPage(BaseModel):
+    items: list[CallSummary]
+    next_cursor: str | None
+
+
+class SegmentOut(BaseModel):
+    start: float
+    end: float
+    speaker: str
+    text: str
+    redactions: list[Any] | None = None
+
+
+class TopicHitOut(BaseModel):
+    id: str
+    matches: int
+    first_start: float | None
+    evidence: str | None
+
+
+class CallDetail(CallSummary):
+    error: str | None
+    qa: dict[str, Any] | None
+    has_audio: bool
+    segments: list[SegmentOut]
+    topic_hits: list[TopicHitOut]
+
+
+class TaxonomyTopicOut(BaseModel):
+    id: str
+    label: str
+    speaker: str | None
+    patterns: dict[str, Any]
+
+
+class TaxonomyOut(BaseModel):
+    version: int | None
+    loaded_at: datetime | None
+    source: str | None
+    topics: list[TaxonomyTopicOut]
+
+
+class Health(BaseModel):
+    status: str

@@ -1,0 +1,167 @@
+"""The alert inbox: list, read with evidence, acknowledge, resolve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, InvalidInput, NotFound
+from core.models import Alert, AlertKind, AlertStatus, Call, Segment, TopicHit, utcnow
+from core.search import cursor_time, decode_cursor, encode_cursor
+
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: AlertStatus | None = None
+    kind: AlertKind | None = None
+    topic: str | None = None
+    since: datetime | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertExample:
+    call_id: str
+    started_at: datetime | None
+    queue: str | None
+    language: str | None
+    segment_start: float | None
+    speaker: str | None
+    snippet: str | None
+    evidence: str | None
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    """The public alert shape of design.md, plus the inbox fields (who acknowledged, recovery ...)."""
+
+    def iso(t: datetime | None) -> str | None:
+        return t.isoformat() if t else None
+
+    return {
+        "id": alert.id,
+        "kind": str(alert.kind),
+        "topic": alert.topic_id,
+        "phrase": alert.phrase,
+        "dimension": dict(alert.dimension or {}),
+        "change_at": iso(alert.change_at),
+        "detected_at": iso(alert.detected_at),
+        "baseline_rate": alert.baseline_rate,
+        "current_rate": alert.current_rate,
+        "ratio": alert.ratio,
+        "severity": str(alert.severity),
+        "status": str(alert.status),
+        "top_terms": list(alert.top_terms or []),
+        "example_call_ids": list(alert.example_call_ids or []),
+        "last_seen_at": iso(alert.last_seen_at),
+        "replay": bool(alert.replay),
+        "acked_by": alert.acked_by,
+        "acked_at": iso(alert.acked_at),
+        "ack_comment": alert.ack_comment,
+        "resolved_by": alert.resolved_by,
+        "resolved_at": iso(alert.resolved_at),
+        "resolve_comment": alert.resolve_comment,
+        "recovery": alert.recovery,
+    }
+
+
+def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | None]:
+    """Newest detection first; the cursor continues after the last alert of the page."""
+    if not 1 <= flt.limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+    conds: list[ColumnElement[bool]] = []
+    if flt.status is not None:
+        conds.append(Alert.status == flt.status)
+    if flt.kind is not None:
+        conds.append(Alert.kind == flt.kind)
+    if flt.topic is not None:
+        conds.append(Alert.topic_id == flt.topic)
+    if flt.since is not None:
+        conds.append(Alert.detected_at >= flt.since)
+    if flt.cursor is not None:
+        at, last_id = decode_cursor(flt.cursor, 2)
+        t = cursor_time(at)
+        if not isinstance(last_id, int):
+            raise InvalidInput("invalid cursor")
+        conds.append(or_(Alert.detected_at < t, and_(Alert.detected_at == t, Alert.id < last_id)))
+    query = select(Alert).where(*conds).order_by(Alert.detected_at.desc(), Alert.id.desc()).limit(flt.limit + 1)
+    rows = list(session.scalars(query))
+    more = len(rows) > flt.limit
+    rows = rows[: flt.limit]
+    cursor = encode_cursor(rows[-1].detected_at, rows[-1].id) if more and rows else None
+    return rows, cursor
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+def _segment_at(session: Session, call_id: str, start: float | None, phrase: str | None) -> Segment | None:
+    segments = session.scalars(select(Segment).where(Segment.call_id == call_id).order_by(Segment.idx)).all()
+    if phrase:
+        for seg in segments:
+            if phrase.lower() in seg.text.lower():
+                return seg
+    if start is not None:
+        for seg in segments:
+            if seg.start <= start < seg.end or seg.start >= start:
+                return seg
+    return None
+
+
+def alert_examples(session: Session, alert: Alert, limit: int = 10) -> list[AlertExample]:
+    """The example calls with the moment that matched: the topic's first hit, or the emerging phrase."""
+    out: list[AlertExample] = []
+    for call_id in list(alert.example_call_ids or [])[:limit]:
+        call = session.get(Call, str(call_id))
+        if call is None:
+            continue
+        hit = session.get(TopicHit, (call.id, alert.topic_id)) if alert.topic_id else None
+        seg = _segment_at(session, call.id, hit.first_start if hit else None, alert.phrase)
+        out.append(
+            AlertExample(
+                call_id=call.id,
+                started_at=call.started_at,
+                queue=call.queue,
+                language=call.language,
+                segment_start=seg.start if seg else (hit.first_start if hit else None),
+                speaker=str(seg.speaker) if seg else None,
+                snippet=seg.text if seg else None,
+                evidence=hit.evidence if hit else alert.phrase,
+            )
+        )
+    return out
+
+
+def acknowledge(session: Session, alert_id: int, who: str, comment: str | None = None) -> Alert:
+    """open -> acknowledged; acknowledging again keeps the first acknowledgement; resolved alerts conflict."""
+    alert = get_alert(session, alert_id)
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict(f"alert {alert_id} is already resolved")
+    if alert.status == AlertStatus.OPEN:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acked_by = who
+        alert.acked_at = utcnow()
+        alert.ack_comment = comment
+    return alert
+
+
+def resolve(session: Session, alert_id: int, who: str, comment: str | None = None) -> Alert:
+    """open/acknowledged -> resolved; resolving twice conflicts so a second fix report is not lost silently."""
+    alert = get_alert(session, alert_id)
+    if alert.status == AlertStatus.RESOLVED:
+        raise Conflict(f"alert {alert_id} is already resolved")
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_by = who
+    alert.resolved_at = utcnow()
+    alert.resolve_comment = comment
+    return alert

@@ -1,0 +1,356 @@
+"""Transcript search: a small query language compiled to FTS5 (SQLite) or tsquery (PostgreSQL).
+
+Query language: words (all must match), "exact phrase", AND / OR / NOT (upper case), prefix*, parentheses.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, column, exists, func, literal_column, or_, select, table
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidInput
+from core.models import Call, Segment, TopicHit
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 32
+MAX_LIMIT = 200
+# Private-use characters mark highlights inside the database's snippet so the rest can be escaped safely.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_FTS = table("segments_fts", column("rowid"))
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)("?)|([^\s()"]+))')
+
+
+@dataclass(frozen=True)
+class Term:
+    parts: tuple[str, ...]  # one word, or several when the user wrote e.g. "e-mail"
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    positive: Node
+    negative: Node
+
+
+Node = Term | Phrase | And | Or | Not
+
+
+def _tokens(query: str) -> list[str]:
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(query):
+        if query[pos:].strip() == "":
+            break
+        match = _TOKEN.match(query, pos)
+        if match is None:  # pragma: no cover - the pattern accepts every non-space character
+            raise InvalidInput(f"cannot read the query at position {pos}")
+        lpar, rpar, phrase, closing, word = match.groups()
+        if phrase is not None:
+            if not closing:
+                raise InvalidInput('unbalanced quote: close every "exact phrase" with a second "')
+            tokens.append('"' + phrase)
+        else:
+            tokens.append(lpar or rpar or word)
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node:
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise InvalidInput(f"unexpected {self.peek()!r}: a ')' without its '('?")
+        return node
+
+    def or_expr(self) -> Node:
+        items = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_expr(self) -> Node:
+        positive: list[Node] = []
+        negative: list[Node] = []
+        while (token := self.peek()) is not None and token not in ("OR", ")"):
+            if token == "AND":
+                self.take()
+                if self.peek() in (None, "OR", ")", "AND"):
+                    raise InvalidInput("AND needs a term on both sides")
+                continue
+            if token == "NOT":
+                self.take()
+                if self.peek() in (None, "OR", ")", "AND", "NOT"):
+                    raise InvalidInput("NOT needs a term after it")
+                negative.append(self.atom())
+                continue
+            atom = self.atom()
+            if atom is not None:
+                positive.append(atom)
+        if not positive:
+            if negative:
+                raise InvalidInput("NOT only excludes: put at least one term to find before it, e.g. 'fee NOT paper'")
+            raise InvalidInput("an operator is missing a term (empty query, 'a OR', '()' ...)")
+        node: Node = positive[0] if len(positive) == 1 else And(tuple(positive))
+        if negative:
+            node = Not(node, negative[0] if len(negative) == 1 else Or(tuple(negative)))
+        return node
+
+    def atom(self) -> Node:
+        token = self.take()
+        if token == "(":
+            node = self.or_expr()
+            if self.peek() != ")":
+                raise InvalidInput("unbalanced parentheses: a '(' is never closed")
+            self.take()
+            return node
+        if token == ")":  # pragma: no cover - and_expr stops before ')'
+            raise InvalidInput("unbalanced parentheses")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise InvalidInput(f"too many terms (at most {MAX_TERMS})")
+        if token.startswith('"'):
+            parts = tuple(w.lower() for w in _WORD.findall(token[1:]))
+            if not parts:
+                raise InvalidInput("an exact phrase must contain at least one word")
+            return Phrase(parts)
+        prefix = token.endswith("*")
+        body = token.rstrip("*") if prefix else token
+        if "*" in body:
+            raise InvalidInput(f"'*' may only end a word (prefix search), not appear inside {token!r}")
+        parts = tuple(w.lower() for w in _WORD.findall(body))
+        if not parts:
+            raise InvalidInput(f"{token!r} contains no letters or digits to search for")
+        return Term(parts, prefix)
+
+
+def parse_query(query: str) -> Node:
+    """Parse the user's query; raises InvalidInput with an explanation when it is malformed."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"query too long (at most {MAX_QUERY_CHARS} characters)")
+    tokens = _tokens(query)
+    if not tokens:
+        raise InvalidInput("empty query: give at least one word")
+    return _Parser(tokens).parse()
+
+
+def to_fts5(node: Node) -> str:
+    """FTS5 MATCH expression; every word is quoted so no user text is read as FTS5 syntax."""
+    if isinstance(node, Term):
+        return '"' + " ".join(node.parts) + '"' + ("*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.parts) + '"'
+    if isinstance(node, And):
+        return "(" + " AND ".join(to_fts5(i) for i in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts5(i) for i in node.items) + ")"
+    return "(" + to_fts5(node.positive) + " NOT " + to_fts5(node.negative) + ")"
+
+
+def _lexeme(word: str, prefix: bool = False) -> str:
+    return "'" + word.replace("'", "''") + "'" + (":*" if prefix else "")
+
+
+def to_tsquery(node: Node) -> str:
+    """A to_tsquery('simple', ...) expression."""
+    if isinstance(node, Term | Phrase):
+        prefix = isinstance(node, Term) and node.prefix
+        last = len(node.parts) - 1
+        words = [_lexeme(w, prefix and i == last) for i, w in enumerate(node.parts)]
+        return "(" + " <-> ".join(words) + ")"
+    if isinstance(node, And):
+        return "(" + " & ".join(to_tsquery(i) for i in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(to_tsquery(i) for i in node.items) + ")"
+    return "(" + to_tsquery(node.positive) + " & !" + to_tsquery(node.negative) + ")"
+
+
+def mark_snippet(raw: str) -> str:
+    """Escape the snippet's text for HTML and turn the highlight markers into <mark> elements."""
+    return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def encode_cursor(*values: Any) -> str:
+    data = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, n: int) -> list[Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("invalid cursor: pass next_cursor from the previous page unchanged") from exc
+    if not isinstance(data, list) or len(data) != n:
+        raise InvalidInput("invalid cursor: pass next_cursor from the previous page unchanged")
+    return data
+
+
+def cursor_time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInput("invalid cursor") from exc
+    if parsed.tzinfo is None:
+        raise InvalidInput("invalid cursor")
+    return parsed
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    query: str
+    speaker: str | None = None
+    topic: str | None = None
+    queue: str | None = None
+    language: str | None = None
+    agent_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    call_id: str
+    segment_id: int
+    segment_start: float
+    segment_end: float
+    speaker: str
+    snippet: str
+    started_at: datetime
+    queue: str | None
+    language: str | None
+    agent_id: str | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: tuple[SearchHit, ...]
+    next_cursor: str | None
+
+
+def _filters(opts: SearchOptions) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    simple = [
+        (Segment.speaker, opts.speaker),
+        (Call.queue, opts.queue),
+        (Call.language, opts.language),
+        (Call.agent_id, opts.agent_id),
+    ]
+    conds.extend(col == value for col, value in simple if value is not None)
+    if opts.since is not None:
+        conds.append(Call.started_at >= opts.since)
+    if opts.until is not None:
+        conds.append(Call.started_at < opts.until)
+    if opts.topic is not None:
+        conds.append(exists().where(TopicHit.call_id == Call.id, TopicHit.topic_id == opts.topic))
+    if opts.cursor is not None:
+        at, seg_id = decode_cursor(opts.cursor, 2)
+        t = cursor_time(at)
+        if not isinstance(seg_id, int):
+            raise InvalidInput("invalid cursor")
+        conds.append(or_(Call.started_at < t, and_(Call.started_at == t, Segment.id < seg_id)))
+    return conds
+
+
+def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
+    """Matching segments, newest call first, with highlighted snippets and a cursor for the next page."""
+    if not 1 <= opts.limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+    if opts.since and opts.until and opts.since >= opts.until:
+        raise InvalidInput("since must be before until")
+    node = parse_query(opts.query)
+    dialect = session.get_bind().dialect.name
+    base = select(
+        Segment.id,
+        Segment.call_id,
+        Segment.start,
+        Segment.end,
+        Segment.speaker,
+        Call.started_at,
+        Call.queue,
+        Call.language,
+        Call.agent_id,
+    ).join(Call, Call.id == Segment.call_id)
+    if dialect == "postgresql":
+        tsq = func.to_tsquery("simple", to_tsquery(node))
+        match = literal_column("segments.tsv").op("@@")(tsq)
+        snippet = func.ts_headline(
+            "simple", Segment.text, tsq, f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10"
+        )
+        base = base.add_columns(snippet).where(match)
+    else:
+        fts_ids = select(_FTS.c.rowid).where(literal_column("segments_fts").op("MATCH")(to_fts5(node)))
+        base = base.where(Segment.id.in_(fts_ids))
+    query = base.where(*_filters(opts)).order_by(Call.started_at.desc(), Segment.id.desc()).limit(opts.limit + 1)
+    rows: list[Any] = list(session.execute(query).all())
+    more = len(rows) > opts.limit
+    rows = rows[: opts.limit]
+    snippets = {r[0]: r[9] for r in rows} if dialect == "postgresql" else _fts5_snippets(session, to_fts5(node), rows)
+    items = tuple(
+        SearchHit(
+            call_id=r[1],
+            segment_id=r[0],
+            segment_start=r[2],
+            segment_end=r[3],
+            speaker=str(r[4]),
+            snippet=mark_snippet(snippets.get(r[0], "")),
+            started_at=r[5],
+            queue=r[6],
+            language=r[7],
+            agent_id=r[8],
+        )
+        for r in rows
+    )
+    next_cursor = encode_cursor(items[-1].started_at, items[-1].segment_id) if more and items else None
+    return SearchPage(items, next_cursor)
+
+
+def _fts5_snippets(session: Session, match: str, rows: Any) -> dict[int, str]:
+    # snippet() is costly, so it runs only for the page's rows, not for every match.
+    ids = [r[0] for r in rows]
+    if not ids:
+        return {}
+    snippet = func.snippet(literal_column("segments_fts"), 0, _OPEN, _CLOSE, "…", 24)
+    query = select(_FTS.c.rowid, snippet).where(
+        literal_column("segments_fts").op("MATCH")(match), _FTS.c.rowid.in_(ids)
+    )
+    return {int(r[0]): str(r[1]) for r in session.execute(query)}

@@ -1,0 +1,311 @@
+"""Topic volumes and shares over time, with a seasonal expected band; the Pareto of contact reasons.
+
+Reads the hourly `VolumeBucket` table (topic x queue x language; topic "*" counts all calls). The expected
+count comes from a pluggable hourly baseline (by default the same-hour-of-week median share of the previous
+weeks times the hour's total), summed per bucket, with a Poisson-style +-2 sqrt band around it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidInput, NotFound
+from core.models import TOTAL, Alert, Call, Topic, TopicHit, VolumeBucket
+
+BAND_WEEKS = 4
+FloatArray = NDArray[np.float64]
+MAX_POINTS = 24 * 120
+
+
+class BucketSize(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+
+
+class GroupBy(StrEnum):
+    QUEUE = "queue"
+    LANGUAGE = "language"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class TrendWindow:
+    bucket: BucketSize = BucketSize.HOUR
+    since: datetime | None = None
+    until: datetime | None = None
+    queue: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    t: datetime
+    count: int
+    total: int
+    share: float
+    expected: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    id: str
+    label: str
+    speaker: str | None
+    version: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class TopicTrend:
+    topic: str
+    bucket: BucketSize
+    since: datetime
+    until: datetime
+    points: tuple[TrendPoint, ...]
+    changepoints: tuple[datetime, ...]
+
+
+@dataclass(frozen=True)
+class GroupSeries:
+    topic: str
+    group: tuple[tuple[str, str], ...]  # e.g. (("queue", "billing"),)
+    points: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True)
+class ParetoRow:
+    topic: str
+    label: str | None
+    count: int
+    share: float
+    cumulative_share: float
+
+
+def floor_bucket(t: datetime, bucket: BucketSize) -> datetime:
+    t = t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return t.replace(hour=0) if bucket is BucketSize.DAY else t
+
+
+def _step(bucket: BucketSize) -> timedelta:
+    return timedelta(days=1) if bucket is BucketSize.DAY else timedelta(hours=1)
+
+
+def list_topics(session: Session, include_inactive: bool = False) -> list[TopicInfo]:
+    query = select(Topic).order_by(Topic.id)
+    if not include_inactive:
+        query = query.where(Topic.active.is_(True))
+    return [TopicInfo(t.id, t.label, t.speaker, t.version, t.active) for t in session.scalars(query)]
+
+
+def resolve_window(session: Session, window: TrendWindow) -> tuple[datetime, datetime]:
+    """Fill missing ends from the data: until = after the newest bucket, since = 7 (hour) or 56 (day) days back."""
+    until = window.until
+    if until is None:
+        newest = session.scalar(select(func.max(VolumeBucket.bucket_start)))
+        until = (newest or datetime.now(UTC)) + timedelta(hours=1)
+    until = floor_bucket(until + _step(window.bucket) - timedelta(microseconds=1), window.bucket)
+    span = timedelta(days=56) if window.bucket is BucketSize.DAY else timedelta(days=7)
+    since = floor_bucket(window.since, window.bucket) if window.since else until - span
+    if since >= until:
+        raise InvalidInput("since must be before until")
+    if (until - since) / _step(window.bucket) > MAX_POINTS:
+        raise InvalidInput(f"window too long: at most {MAX_POINTS} {window.bucket} buckets")
+    return since, until
+
+
+ExpectedFn = Callable[[FloatArray, FloatArray], FloatArray]
+
+
+def median_expected(counts: FloatArray, totals: FloatArray) -> FloatArray:
+    """Expected hourly counts: median share of the same hour in the previous weeks times the hour's total.
+
+    A self-contained stand-in; the API and CLI pass detect.baseline.expected_counts so the chart shows
+    the detector's own baseline.
+    """
+    c, n = np.atleast_2d(counts), np.atleast_2d(totals)
+    week = 7 * 24
+    lagged = np.full((BAND_WEEKS, *c.shape), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n > 0, c / n, np.nan)
+    for k in range(1, BAND_WEEKS + 1):
+        if k * week < c.shape[1]:
+            lagged[k - 1, :, k * week :] = share[:, : -k * week]
+    have = np.isfinite(lagged).any(axis=0)
+    med = np.nanmedian(np.where(have, lagged, 0.0), axis=0)
+    return np.where(have, med * n, np.nan)
+
+
+def _hourly(session: Session, topic: str, start: datetime, until: datetime, window: TrendWindow) -> FloatArray:
+    conds: list[ColumnElement[bool]] = [
+        VolumeBucket.topic_id == topic,
+        VolumeBucket.bucket_start >= start,
+        VolumeBucket.bucket_start < until,
+    ]
+    if window.queue is not None:
+        conds.append(VolumeBucket.queue == window.queue)
+    if window.language is not None:
+        conds.append(VolumeBucket.language == window.language)
+    query = (
+        select(VolumeBucket.bucket_start, func.sum(VolumeBucket.count))
+        .where(*conds)
+        .group_by(VolumeBucket.bucket_start)
+    )
+    hours = int((until - start) / timedelta(hours=1))
+    out = np.zeros(hours)
+    for t, count in session.execute(query):
+        i = int((t - start) / timedelta(hours=1))
+        if 0 <= i < hours:
+            out[i] += float(count or 0)
+    return out
+
+
+def _per_bucket(values: FloatArray, bucket: BucketSize) -> FloatArray:
+    return values.reshape(-1, 24).sum(axis=1) if bucket is BucketSize.DAY else values
+
+
+def topic_series(
+    session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
+) -> tuple[datetime, datetime, list[TrendPoint]]:
+    """Counts, totals and shares per bucket; with expected_fn also the expected count and a +-2 sqrt band."""
+    since, until = resolve_window(session, window)
+    lead = timedelta(weeks=BAND_WEEKS + 1) if expected_fn else timedelta(0)
+    counts = _hourly(session, topic, since - lead, until, window)
+    totals = _hourly(session, TOTAL, since - lead, until, window)
+    skip = int(lead / timedelta(hours=1))
+    c, n = _per_bucket(counts[skip:], window.bucket), _per_bucket(totals[skip:], window.bucket)
+    expected: FloatArray | None = None
+    if expected_fn is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN medians where there is no history yet
+            hourly = np.atleast_2d(expected_fn(counts, totals))[0][skip:]
+        expected = _per_bucket(hourly, window.bucket)
+    points: list[TrendPoint] = []
+    step = _step(window.bucket)
+    for i in range(len(c)):
+        count, total = int(c[i]), int(n[i])
+        share = count / total if total else 0.0
+        e = float(expected[i]) if expected is not None else math.nan
+        if math.isnan(e):
+            points.append(TrendPoint(since + i * step, count, total, share))
+            continue
+        spread = 2 * math.sqrt(max(e, 0.0))
+        points.append(TrendPoint(since + i * step, count, total, share, e, max(0.0, e - spread), e + spread))
+    return since, until, points
+
+
+def topic_trend(
+    session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
+) -> TopicTrend:
+    """One topic's series with its expected band and the change times of its alerts."""
+    if topic != TOTAL and session.get(Topic, topic) is None:
+        known = session.scalar(select(VolumeBucket.topic_id).where(VolumeBucket.topic_id == topic).limit(1))
+        if known is None:
+            raise NotFound(f"no topic {topic!r}")
+    since, until, points = topic_series(session, topic, window, expected_fn)
+    changes = session.scalars(
+        select(Alert.change_at)
+        .where(Alert.topic_id == topic, Alert.change_at >= since - timedelta(days=7), Alert.change_at < until)
+        .order_by(Alert.change_at)
+    ).all()
+    return TopicTrend(topic, window.bucket, since, until, tuple(points), tuple(changes))
+
+
+def grouped_trends(
+    session: Session, topics: list[str], window: TrendWindow, group_by: GroupBy | None
+) -> list[GroupSeries]:
+    """Several topics' series, optionally split by queue, language or agent."""
+    if not topics:
+        raise InvalidInput("name at least one topic")
+    if len(topics) > 20:
+        raise InvalidInput("at most 20 topics per request")
+    if group_by is GroupBy.AGENT:
+        return _agent_trends(session, topics, window)
+    out: list[GroupSeries] = []
+    values = [None] if group_by is None else _group_values(session, topics, window, group_by)
+    for topic in topics:
+        for value in values:
+            sub = window
+            if group_by is GroupBy.QUEUE:
+                sub = TrendWindow(window.bucket, window.since, window.until, value, window.language)
+            elif group_by is GroupBy.LANGUAGE:
+                sub = TrendWindow(window.bucket, window.since, window.until, window.queue, value)
+            _, _, points = topic_series(session, topic, sub, expected_fn=None)
+            group = () if group_by is None or value is None else ((str(group_by), value),)
+            out.append(GroupSeries(topic, group, tuple(points)))
+    return out
+
+
+def _group_values(session: Session, topics: list[str], window: TrendWindow, group_by: GroupBy) -> list[str | None]:
+    since, until = resolve_window(session, window)
+    col = VolumeBucket.queue if group_by is GroupBy.QUEUE else VolumeBucket.language
+    query = (
+        select(col)
+        .where(VolumeBucket.topic_id.in_(topics), VolumeBucket.bucket_start >= since, VolumeBucket.bucket_start < until)
+        .distinct()
+        .order_by(col)
+    )
+    return list(session.scalars(query))
+
+
+def _agent_trends(session: Session, topics: list[str], window: TrendWindow) -> list[GroupSeries]:
+    # Volume buckets carry no agent, so these come from the calls and their topic hits directly.
+    since, until = resolve_window(session, window)
+    conds: list[ColumnElement[bool]] = [Call.started_at >= since, Call.started_at < until]
+    if window.queue is not None:
+        conds.append(Call.queue == window.queue)
+    if window.language is not None:
+        conds.append(Call.language == window.language)
+    totals: dict[tuple[str, datetime], int] = defaultdict(int)
+    for started, agent in session.execute(select(Call.started_at, Call.agent_id).where(*conds)):
+        totals[(agent or "", floor_bucket(started, window.bucket))] += 1
+    hits: dict[tuple[str, str, datetime], int] = defaultdict(int)
+    query = select(TopicHit.topic_id, Call.started_at, Call.agent_id).join(Call, Call.id == TopicHit.call_id)
+    for topic, started, agent in session.execute(query.where(TopicHit.topic_id.in_(topics), *conds)):
+        hits[(topic, agent or "", floor_bucket(started, window.bucket))] += 1
+    agents = sorted({agent for agent, _ in totals})
+    out: list[GroupSeries] = []
+    for topic in topics:
+        for agent in agents:
+            points = []
+            t = since
+            while t < until:
+                count, total = hits.get((topic, agent, t), 0), totals.get((agent, t), 0)
+                points.append(TrendPoint(t, count, total, count / total if total else 0.0))
+                t += _step(window.bucket)
+            out.append(GroupSeries(topic, (("agent", agent),), tuple(points)))
+    return out
+
+
+def pareto(session: Session, since: datetime | None = None, until: datetime | None = None) -> list[ParetoRow]:
+    """Topics ranked by call volume with their cumulative share of all topic-tagged calls."""
+    conds: list[ColumnElement[bool]] = [VolumeBucket.topic_id != TOTAL]
+    if since is not None:
+        conds.append(VolumeBucket.bucket_start >= since)
+    if until is not None:
+        conds.append(VolumeBucket.bucket_start < until)
+    if since and until and since >= until:
+        raise InvalidInput("since must be before until")
+    total_col = func.sum(VolumeBucket.count)
+    query = select(VolumeBucket.topic_id, total_col).where(*conds).group_by(VolumeBucket.topic_id)
+    rows = sorted(((str(t), int(c or 0)) for t, c in session.execute(query)), key=lambda r: (-r[1], r[0]))
+    labels = dict(session.execute(select(Topic.id, Topic.label)).tuples().all())
+    grand = sum(c for _, c in rows) or 1
+    out: list[ParetoRow] = []
+    cumulative = 0
+    for topic, count in rows:
+        cumulative += count
+        out.append(ParetoRow(topic, labels.get(topic), count, count / grand, cumulative / grand))
+    return out
