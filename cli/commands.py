@@ -1,3 +1,10 @@
 """Imports every command module so that each registers itself on the app."""
 
 from __future__ import annotations
+
+from cli import (
+    alerts_cmd,  # noqa: F401
+    keys_cmd,  # noqa: F401
+    query_cmd,  # noqa: F401
+    serve_cmd,  # noqa: F401
+)

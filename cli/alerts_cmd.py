@@ -1,0 +1,88 @@
+"""`callpulse alerts`: the alert inbox from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.context import console, err_console, get_db
+from cli.main import app
+from core import alert_actions
+from core.errors import CallpulseError
+from core.models import AlertStatus
+
+alerts_app = typer.Typer(help="The alert inbox: list, acknowledge, resolve.")
+app.add_typer(alerts_app, name="alerts")
+
+
+def _who() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts(
+    ctx: typer.Context,
+    status: Annotated[AlertStatus | None, typer.Option("--status", help="open, acknowledged or resolved")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array in design.md's alert format")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 200,
+) -> None:
+    """List alerts, newest first (without a subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with get_db().session() as session:
+        rows, _ = alert_actions.list_alerts(session, alert_actions.AlertFilter(status=status, limit=limit))
+        items = [alert_actions.alert_json(a) for a in rows]
+    if as_json:
+        print(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    table = Table("id", "kind", "what", "dimension", "change at", "ratio", "severity", "status")
+    for a in items:
+        dim = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all"
+        table.add_row(
+            str(a["id"]),
+            a["kind"],
+            a["topic"] or a["phrase"] or "all calls",
+            dim,
+            (a["change_at"] or "")[:16],
+            f"{a['ratio']:.1f}x",
+            a["severity"],
+            a["status"],
+        )
+    console.print(table if items else "no alerts")
+
+
+def _act(action: str, alert_id: int, comment: str | None) -> None:
+    fn = alert_actions.acknowledge if action == "ack" else alert_actions.resolve
+    try:
+        with get_db().session() as session:
+            alert = fn(session, alert_id, _who(), comment)
+            status = alert.status
+    except CallpulseError as exc:
+        err_console.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from exc
+    console.print(f"alert {alert_id}: {status}")
+
+
+@alerts_app.command("ack")
+def ack(
+    alert_id: Annotated[int, typer.Argument(help="Alert id")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why / who is on it")] = None,
+) -> None:
+    """Acknowledge an alert."""
+    _act("ack", alert_id, comment)
+
+
+@alerts_app.command("resolve")
+def resolve(
+    alert_id: Annotated[int, typer.Argument(help="Alert id")],
+    comment: Annotated[str | None, typer.Option("--comment", help="What fixed it")] = None,
+) -> None:
+    """Resolve an alert."""
+    _act("resolve", alert_id, comment)

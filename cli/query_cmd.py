@@ -1,0 +1,153 @@
+"""`callpulse trends` and `callpulse search`: topic volumes and transcript search in the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cli.context import console, err_console, get_db
+from cli.main import app
+from core import trends as trend_queries
+from core.errors import CallpulseError
+from core.models import Speaker
+from core.search import SearchOptions, search_segments
+from core.trends import BucketSize, GroupBy, TrendWindow
+from detect.baseline import expected_counts
+
+
+def _time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _one_topic(topic: str, window: TrendWindow, by: GroupBy | None, as_json: bool) -> None:
+    with get_db().session() as session:
+        if by is None:
+            trend = trend_queries.topic_trend(session, topic, window, expected_counts)
+            if as_json:
+                _dump(asdict(trend))
+                return
+            table = Table("bucket", "calls", "all calls", "share", "expected", "band", title=topic)
+            for p in trend.points:
+                band = "-" if p.lower is None else f"{p.lower:.1f}–{_num(p.upper)}"
+                table.add_row(
+                    f"{p.t:%Y-%m-%d %H:%M}", str(p.count), str(p.total), f"{p.share:.1%}", _num(p.expected), band
+                )
+            console.print(table)
+            if trend.changepoints:
+                console.print("change points: " + ", ".join(f"{t:%Y-%m-%d %H:%M}" for t in trend.changepoints))
+            return
+        series = trend_queries.grouped_trends(session, [topic], window, by)
+    if as_json:
+        _dump([asdict(s) for s in series])
+        return
+    table = Table(str(by), "calls", "all calls", "share", "peak bucket", title=topic)
+    for s in series:
+        count, total = sum(p.count for p in s.points), sum(p.total for p in s.points)
+        peak = max(s.points, key=lambda p: p.count, default=None)
+        table.add_row(
+            dict(s.group).get(str(by), ""),
+            str(count),
+            str(total),
+            f"{count / total:.1%}" if total else "-",
+            f"{peak.t:%Y-%m-%d %H:%M}" if peak else "-",
+        )
+    console.print(table)
+
+
+def _all_topics(window: TrendWindow, as_json: bool) -> None:
+    with get_db().session() as session:
+        since, until = trend_queries.resolve_window(session, window)
+        rows = trend_queries.pareto(session, since, until)
+    if as_json:
+        _dump({"since": since, "until": until, "topics": [asdict(r) for r in rows]})
+        return
+    table = Table("topic", "calls", "share", "cumulative", title=f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M}")
+    for r in rows:
+        table.add_row(r.topic, str(r.count), f"{r.share:.1%}", f"{r.cumulative_share:.1%}")
+    console.print(table)
+
+
+@app.command("trends")
+def trends(
+    topic: Annotated[str | None, typer.Option("--topic", help="One topic's series (default: all topics)")] = None,
+    bucket: Annotated[BucketSize, typer.Option("--bucket")] = BucketSize.DAY,
+    by: Annotated[GroupBy | None, typer.Option("--by", help="Split a topic by queue, language or agent")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="ISO time (UTC if no offset)")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="ISO time (UTC if no offset)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Topic volumes and shares: all topics ranked, or one topic per bucket with its expected band."""
+    window = TrendWindow(bucket, _time(since), _time(until))
+    try:
+        if topic is None:
+            _all_topics(window, as_json)
+        else:
+            _one_topic(topic, window, by, as_json)
+    except CallpulseError as exc:
+        err_console.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from exc
+
+
+def _plain(snippet: str) -> str:
+    text = re.sub(r"</?mark>", "", snippet)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@app.command("search")
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "exact phrase", AND/OR/NOT, prefix*')],
+    topic: Annotated[str | None, typer.Option("--topic")] = None,
+    speaker: Annotated[Speaker | None, typer.Option("--speaker")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="ISO time (UTC if no offset)")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="ISO time (UTC if no offset)")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search transcripts; prints call, time in the call, speaker and a snippet."""
+    opts = SearchOptions(query, speaker=speaker, topic=topic, since=_time(since), until=_time(until), limit=limit)
+    try:
+        with get_db().session() as session:
+            page = search_segments(session, opts)
+    except CallpulseError as exc:
+        err_console.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        _dump({"items": [asdict(h) for h in page.items], "next_cursor": page.next_cursor})
+        return
+    table = Table("call", "started", "at", "speaker", "snippet")
+    for h in page.items:
+        snippet = h.snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
+        table.add_row(
+            h.call_id,
+            f"{h.started_at:%Y-%m-%d %H:%M}",
+            f"{h.segment_start:.1f}s",
+            h.speaker,
+            snippet if "[" not in _plain(h.snippet) else _plain(h.snippet),
+        )
+    console.print(table if page.items else "no matches")

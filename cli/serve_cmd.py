@@ -1,0 +1,30 @@
+"""`callpulse serve`: the HTTP API and dashboard under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import state
+from cli.main import app
+from core.settings import get_settings
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (/api/v1, docs at /docs) and the dashboard."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = get_settings()
+    if state.db_url:
+        settings = settings.model_copy(update={"database_url": state.db_url})
+    if workers > 1:
+        raise typer.BadParameter("run several `callpulse serve` processes behind a proxy to scale out")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
