@@ -8,6 +8,7 @@ Shared by the transcriber (word level, with time spans) and by ingest (plain imp
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -95,7 +96,10 @@ _REPEAT = {"double": 2, "triple": 3}
 _PLUS_WORDS = {"+", "plus", "плюс"}
 _EXPIRY_HINTS = ("expir", "valid", "until", "istek", "vrijedi", "datum", "lejár", "lejar", "érvényes", "срок", "действ")
 
-_TOKEN = re.compile(r"\+|\d+|[\u3007\u4e00-\u9fff]|[^\W\d_\u3007\u4e00-\u9fff]+")
+_CJK_DIGITS = "".join(w for w in _UNITS if len(w) == 1 and not w.isascii())
+_NUMBER_WORDS = frozenset([*_UNITS, *_TEENS, *_TENS, *_REPEAT, *_PLUS_WORDS])
+_WORD = re.compile(r"\+|\d+|[^\W\d_]+")
+_CJK_DIGIT = re.compile(f"[{_CJK_DIGITS}]")
 _RUN_GAP = re.compile(r"[\s\-.,/()]{0,4}")
 _DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -126,12 +130,14 @@ class _Run:
     has_slash: bool
 
 
-def _digit_value(tokens: Sequence[_Token], i: int) -> tuple[str, int] | None:
+def _digit_value(text: str, tokens: Sequence[_Token], i: int) -> tuple[str, int] | None:
     """Digits spelled by tokens[i] (and a following unit for 'twenty three' / 'double five'); None if not a number."""
     word = tokens[i].text.lower()
-    if word.isdigit() and word.isascii():
-        return word, 1
-    nxt = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
+    if word.isdecimal():
+        # Full-width and other script digits count like ASCII ones.
+        return "".join(str(unicodedata.decimal(c)) for c in word), 1
+    joined = i + 1 < len(tokens) and _gap_ok(text, tokens[i], tokens[i + 1])
+    nxt = tokens[i + 1].text.lower() if joined else ""
     if word in _UNITS:
         return _UNITS[word], 1
     if word in _TEENS:
@@ -151,7 +157,7 @@ def _runs(text: str, tokens: Sequence[_Token]) -> list[_Run]:
     runs: list[_Run] = []
     i = 0
     while i < len(tokens):
-        value = _digit_value(tokens, i)
+        value = _digit_value(text, tokens, i)
         if value is None:
             i += 1
             continue
@@ -165,7 +171,7 @@ def _runs(text: str, tokens: Sequence[_Token]) -> list[_Run]:
             if i >= len(tokens) or not _gap_ok(text, tokens[i - 1], tokens[i]):
                 break
             has_slash = has_slash or "/" in text[tokens[i - 1].end : tokens[i].start]
-            value = _digit_value(tokens, i)
+            value = _digit_value(text, tokens, i)
         runs.append(_Run(start, end, digits, international or digits.startswith("00"), has_slash))
     return runs
 
@@ -205,9 +211,14 @@ def find_pii(text: str) -> tuple[TextSpan, ...]:
     blocked = [TextSpan(PiiKind.CARD, m.start(), m.end()) for m in _DATE.finditer(text)]
     tokens = [
         _Token(m.group(), m.start(), m.end())
-        for m in _TOKEN.finditer(text)
-        if not _overlaps(spans, m.start(), m.end()) and not _overlaps(blocked, m.start(), m.end())
+        for pattern in (_WORD, _CJK_DIGIT)
+        for m in pattern.finditer(text)
+        if m.group().isdecimal() or m.group().lower() in _NUMBER_WORDS
     ]
+    if spans or blocked:
+        tokens = [t for t in tokens if not _overlaps(spans, t.start, t.end) and not _overlaps(blocked, t.start, t.end)]
+    # Only number-like tokens are kept: any other word between two of them breaks the run by itself.
+    tokens.sort(key=lambda t: t.start)
     last_card_end: int | None = None
     for run in _runs(text, tokens):
         found = _classify(text, run, last_card_end)

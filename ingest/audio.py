@@ -1,0 +1,111 @@
+"""Readers for recordings: metadata from a sidecar `<audio>.json`, a manifest CSV row, or the file itself."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.errors import InvalidInput
+from core.records import AudioRecord
+from ingest.metadata import BadRecord, parse_meta
+
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".ogg", ".opus", ".flac", ".m4a", ".webm"})
+MANIFEST_FILE_COLUMNS = ("file", "path", "audio", "filename", "audio_path")
+CALL_ID_HEX_CHARS = 16
+
+
+def is_audio_file(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_SUFFIXES
+
+
+def sidecar_candidates(audio: Path) -> tuple[Path, Path]:
+    """`call1.opus.json` first, then `call1.json`."""
+    return audio.with_name(audio.name + ".json"), audio.with_suffix(".json")
+
+
+def content_call_id(path: Path) -> str:
+    """A call id for a recording that came without one: the same bytes always give the same id."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:CALL_ID_HEX_CHARS]
+
+
+def file_time(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    audio: Path
+    fields: Mapping[str, Any]
+    manifest: Path
+    line: int
+
+
+def _file_column(header: list[str]) -> str | None:
+    lowered = {name.strip().lower(): name for name in header}
+    return next((lowered[c] for c in MANIFEST_FILE_COLUMNS if c in lowered), None)
+
+
+def is_manifest(path: Path) -> bool:
+    """A CSV is a manifest when one of its columns names the audio file."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _file_column(header) is not None
+
+
+def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
+    """Rows of a manifest CSV; relative audio paths are relative to the manifest's folder."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            column = _file_column(list(reader.fieldnames or []))
+            if column is None:
+                columns = ", ".join(MANIFEST_FILE_COLUMNS)
+                yield BadRecord(str(path), 1, f"manifest has no column naming the file ({columns})")
+                return
+            for row in reader:
+                line = reader.line_num
+                name = (row.get(column) or "").strip()
+                if not name:
+                    yield BadRecord(str(path), line, f"empty {column}")
+                    continue
+                audio = (path.parent / name).resolve()
+                fields = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+                yield ManifestRow(audio, fields, path, line)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        yield BadRecord(str(path), 0, f"unreadable manifest: {exc}")
+
+
+def _sidecar_fields(audio: Path) -> tuple[Mapping[str, Any] | None, Path | None]:
+    for candidate in sidecar_candidates(audio):
+        if candidate.is_file():
+            return json.loads(candidate.read_text(encoding="utf-8")), candidate
+    return None, None
+
+
+def audio_record(audio: Path, fields: Mapping[str, Any] | None = None) -> AudioRecord:
+    """The record for one recording; metadata from `fields` or its sidecar, else from the file itself."""
+    origin = "manifest"
+    if fields is None:
+        try:
+            fields, sidecar = _sidecar_fields(audio)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"sidecar is not valid JSON: {exc}") from None
+        origin = str(sidecar) if sidecar else "file"
+    if fields is not None and not isinstance(fields, Mapping):
+        raise InvalidInput(f"{origin}: metadata must be a JSON object")
+    call_id = None if fields and fields.get("call_id") else content_call_id(audio)
+    meta = parse_meta(fields or {}, default_call_id=call_id, default_started_at=file_time(audio))
+    return AudioRecord(meta=meta, audio_path=str(audio.resolve()))

@@ -1,0 +1,37 @@
+"""The ingest job: read every named path and register what it holds, one transaction per file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.db import Database
+from core.progress import NoProgress, Progress
+from ingest.register import IngestSummary, register_audio, register_transcripts
+from ingest.sources import plan_paths, read_audio_items
+from ingest.transcripts import count_records, read_transcripts
+
+
+def ingest_paths(db: Database, paths: Sequence[Path], progress: Progress | None = None) -> IngestSummary:
+    """Register transcripts and recordings found under `paths`; safe to run again (known calls are skipped).
+
+    Raises InvalidInput if a path does not exist; unusable records are reported in the summary, not raised.
+    """
+    progress = progress or NoProgress()
+    plan = plan_paths(paths)
+    total = sum(count_records(f) for f in plan.transcript_files) + len(plan.audio)
+    summary = IngestSummary(files=plan.files, bad_records=plan.bad_records)
+    progress.start("ingest", total)
+    try:
+        for path in plan.transcript_files:
+            # A transaction per file keeps memory flat and lets a rerun skip what already landed.
+            with db.session() as session:
+                summary += register_transcripts(
+                    session, read_transcripts(path), source_file=str(path), progress=progress
+                )
+        if plan.audio:
+            with db.session() as session:
+                summary += register_audio(session, read_audio_items(plan.audio), progress=progress)
+    finally:
+        progress.finish()
+    return summary

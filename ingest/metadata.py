@@ -1,0 +1,192 @@
+"""Validation of call metadata and transcripts as found in files (pure: values in, records or errors out)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from core.errors import InvalidInput
+from core.models import Speaker
+from core.records import CallMeta, SegmentData, TranscriptRecord
+
+_CALLER_HASH = re.compile(r"[0-9a-f]{64}")
+_OPTIONAL_TEXT = ("language", "queue", "agent_id", "caller_id", "direction")
+MAX_CALL_ID = 200
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A record that was skipped, with where it came from and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportedTranscript:
+    """A transcript as read from an import file, with what an earlier export added to it.
+
+    `caller_hash` is the keyed hash an export carries (clear caller ids are never stored, so they cannot be
+    exported); `qa` is kept as given; `topics` and `status` are informative only, tagging recomputes them.
+    """
+
+    record: TranscriptRecord
+    source_file: str | None = None
+    caller_hash: str | None = None
+    qa: dict[str, Any] | None = None
+    topics: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _text(obj: Mapping[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string, not {type(value).__name__}")
+    return value.strip() or None
+
+
+def _number(obj: Mapping[str, Any], key: str) -> float | None:
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(f"{key} must be a number, not bool")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise InvalidInput(f"{key} must be a number, not {value!r}") from None
+    if not isinstance(value, int | float) or value != value or value < 0:
+        raise InvalidInput(f"{key} must be a non-negative number, not {value!r}")
+    return float(value)
+
+
+def parse_started_at(value: Any) -> datetime:
+    """ISO 8601 with a UTC offset; a naive time is refused because its hour bucket would be a guess."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"started_at must be an ISO 8601 string, not {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"started_at is not ISO 8601: {value!r}") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise InvalidInput(f"started_at has no UTC offset: {value!r}")
+    return parsed
+
+
+def parse_call_id(value: Any) -> str:
+    if value is None or value == "":
+        raise InvalidInput("missing call_id")
+    if not isinstance(value, str):
+        raise InvalidInput(f"call_id must be a string, not {type(value).__name__}")
+    call_id: str = value.strip()
+    if not call_id or len(call_id) > MAX_CALL_ID:
+        raise InvalidInput(f"call_id must be 1..{MAX_CALL_ID} characters")
+    return call_id
+
+
+def parse_meta(
+    obj: Mapping[str, Any], *, default_call_id: str | None = None, default_started_at: datetime | None = None
+) -> CallMeta:
+    """Call metadata from a transcript, sidecar or manifest row; defaults fill in what audio files may lack."""
+    raw_id = obj.get("call_id")
+    call_id = parse_call_id(raw_id) if raw_id not in (None, "") or default_call_id is None else default_call_id
+    raw_start = obj.get("started_at")
+    if raw_start in (None, "") and default_started_at is not None:
+        started_at = default_started_at
+    elif raw_start in (None, ""):
+        raise InvalidInput("missing started_at")
+    else:
+        started_at = parse_started_at(raw_start)
+    texts = {key: _text(obj, key) for key in _OPTIONAL_TEXT}
+    language = texts["language"].lower() if texts["language"] else None
+    if language is not None and len(language) > 8:
+        raise InvalidInput(f"language must be an ISO 639-1 code, not {language!r}")
+    return CallMeta(
+        call_id=call_id,
+        started_at=started_at,
+        duration_s=_number(obj, "duration_s"),
+        language=language,
+        queue=texts["queue"],
+        agent_id=texts["agent_id"],
+        caller_id=texts["caller_id"],
+        direction=texts["direction"],
+    )
+
+
+def parse_segment(obj: Any, index: int) -> SegmentData:
+    where = f"segments[{index}]"
+    if not isinstance(obj, Mapping):
+        raise InvalidInput(f"{where} must be an object")
+    start, end = obj.get("start"), obj.get("end")
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InvalidInput(f"{where}.{name} must be a number of seconds")
+    assert isinstance(start, int | float) and isinstance(end, int | float)
+    if start < 0 or end < start:
+        raise InvalidInput(f"{where} has bad times: start={start}, end={end}")
+    speaker = obj.get("speaker", Speaker.UNKNOWN.value)
+    if speaker not in {s.value for s in Speaker}:
+        raise InvalidInput(f"{where}.speaker must be agent, customer or unknown, not {speaker!r}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InvalidInput(f"{where}.text must be a string")
+    return SegmentData(start=float(start), end=float(end), speaker=Speaker(speaker), text=text)
+
+
+def _caller_hash(obj: Mapping[str, Any]) -> str | None:
+    value = obj.get("caller_hash")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _CALLER_HASH.fullmatch(value):
+        raise InvalidInput("caller_hash must be 64 lowercase hex characters")
+    return value
+
+
+def _qa(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    value = obj.get("qa")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput("qa must be an object")
+    return value
+
+
+def _topics(obj: Mapping[str, Any]) -> tuple[str, ...]:
+    value = obj.get("topics")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise InvalidInput("topics must be a list of strings")
+    return tuple(value)
+
+
+def parse_transcript(obj: Any) -> ImportedTranscript:
+    """One call in the transcript import format; raises InvalidInput with the reason."""
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"expected a JSON object, not {type(obj).__name__}")
+    meta = parse_meta(obj)
+    raw_segments = obj.get("segments")
+    if not isinstance(raw_segments, list):
+        raise InvalidInput("segments must be a list")
+    segments = tuple(parse_segment(seg, i) for i, seg in enumerate(raw_segments))
+    if meta.duration_s is None and segments:
+        meta = replace(meta, duration_s=max(s.end for s in segments))
+    if obj.get("status") is not None and not isinstance(obj.get("status"), str):
+        raise InvalidInput("status must be a string")
+    source_file = _text(obj, "source_file")
+    return ImportedTranscript(
+        record=TranscriptRecord(meta=meta, segments=segments),
+        source_file=source_file,
+        caller_hash=_caller_hash(obj),
+        qa=_qa(obj),
+        topics=_topics(obj),
+    )

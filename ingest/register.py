@@ -1,0 +1,200 @@
+"""Registration of calls in the database: idempotent on call_id, caller ids hashed, imported text redacted."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from core.db import caller_hash_key
+from core.models import Call, CallStatus, Segment
+from core.progress import NoProgress, Progress
+from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
+from core.redact import redact_text, redact_words
+from ingest.metadata import BadRecord, ImportedTranscript
+
+BATCH = 500
+_CALLER_NOISE = re.compile(r"[\s\-().]")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    files: int = 0
+    calls_new: int = 0
+    skipped_existing: int = 0
+    audio_registered: int = 0
+    bad_records: tuple[BadRecord, ...] = field(default_factory=tuple)
+
+    def __add__(self, other: IngestSummary) -> IngestSummary:
+        return IngestSummary(
+            files=self.files + other.files,
+            calls_new=self.calls_new + other.calls_new,
+            skipped_existing=self.skipped_existing + other.skipped_existing,
+            audio_registered=self.audio_registered + other.audio_registered,
+            bad_records=self.bad_records + other.bad_records,
+        )
+
+    @property
+    def readable(self) -> int:
+        """Records that were understood, whether new or already known."""
+        return self.calls_new + self.skipped_existing
+
+
+def hash_caller_id(key: bytes, caller_id: str) -> str:
+    """Keyed hash of a caller id; formatting differences ("+385 91 …" vs "+38591…") hash alike."""
+    normalised = _CALLER_NOISE.sub("", caller_id).lower()
+    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _call_row(meta: CallMeta, caller_hash: str | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": meta.call_id,
+        "started_at": meta.started_at,
+        "duration_s": meta.duration_s,
+        "language": meta.language,
+        "queue": meta.queue,
+        "agent_id": meta.agent_id,
+        "caller_hash": caller_hash,
+        "direction": meta.direction,
+        **extra,
+    }
+
+
+def _redaction_json(redactions: Iterable[Redaction]) -> list[Any]:
+    return [{"type": r.kind, "start": round(r.start, 3), "end": round(r.end, 3)} for r in redactions]
+
+
+def _segment_row(call_id: str, idx: int, seg: SegmentData) -> dict[str, Any]:
+    text, spans = redact_text(seg.text)
+    redactions = list(seg.redactions)
+    words: list[Any] | None = None
+    if seg.words:
+        redacted_words, word_redactions = redact_words(seg.words)
+        words = [[w.start, w.end, w.text] for w in redacted_words]
+        redactions.extend(word_redactions)
+    elif spans:
+        # Imported text has no word times: place each span proportionally inside the segment.
+        length, width = max(len(seg.text), 1), seg.end - seg.start
+        redactions.extend(
+            Redaction(s.kind, seg.start + width * s.start / length, seg.start + width * s.end / length) for s in spans
+        )
+    row: dict[str, Any] = {
+        "call_id": call_id,
+        "idx": idx,
+        "start": seg.start,
+        "end": seg.end,
+        "speaker": seg.speaker,
+        "text": text,
+    }
+    # JSON columns store an explicit None as the JSON text 'null'; leaving the key out keeps SQL NULL.
+    if words is not None:
+        row["words"] = words
+    if redactions:
+        row["redactions"] = _redaction_json(redactions)
+    return row
+
+
+def _existing_ids(session: Session, ids: list[str]) -> set[str]:
+    return set(session.scalars(select(Call.id).where(Call.id.in_(ids))))
+
+
+def _transcript_rows(
+    item: ImportedTranscript, key: bytes, source_file: str | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    meta = item.record.meta
+    caller_hash = hash_caller_id(key, meta.caller_id) if meta.caller_id else item.caller_hash
+    call = _call_row(meta, caller_hash, status=CallStatus.TRANSCRIBED, source_file=item.source_file or source_file)
+    if item.qa is not None:
+        call["qa"] = item.qa
+    segments = [_segment_row(meta.call_id, i, seg) for i, seg in enumerate(item.record.segments)]
+    return call, segments
+
+
+def register_transcripts(
+    session: Session,
+    records: Iterable[ImportedTranscript | TranscriptRecord | BadRecord],
+    *,
+    source_file: str | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Insert new transcribed calls with their (redacted) segments; calls already known are left untouched."""
+    progress = progress or NoProgress()
+    key = caller_hash_key(session)
+    new = skipped = 0
+    bad: list[BadRecord] = []
+    seen: set[str] = set()
+    for batch in _batches(records, BATCH):
+        items = [ImportedTranscript(r) if isinstance(r, TranscriptRecord) else r for r in batch]
+        good = [r for r in items if isinstance(r, ImportedTranscript)]
+        bad.extend(r for r in items if isinstance(r, BadRecord))
+        known = seen | _existing_ids(session, [r.record.meta.call_id for r in good])
+        call_rows: list[dict[str, Any]] = []
+        segment_rows: list[dict[str, Any]] = []
+        for item in good:
+            call_id = item.record.meta.call_id
+            if call_id in known:
+                skipped += 1
+                continue
+            known.add(call_id)
+            call, segments = _transcript_rows(item, key, source_file)
+            call_rows.append(call)
+            segment_rows.extend(segments)
+        seen |= known
+        if call_rows:
+            session.execute(insert(Call), call_rows)
+        if segment_rows:
+            session.execute(insert(Segment), segment_rows)
+        new += len(call_rows)
+        progress.advance(len(batch))
+    return IngestSummary(calls_new=new, skipped_existing=skipped, bad_records=tuple(bad))
+
+
+def register_audio(
+    session: Session, records: Iterable[AudioRecord | BadRecord], *, progress: Progress | None = None
+) -> IngestSummary:
+    """Register recordings as pending calls (transcription picks them up); known call ids are skipped."""
+    progress = progress or NoProgress()
+    key = caller_hash_key(session)
+    new = skipped = 0
+    bad: list[BadRecord] = []
+    seen: set[str] = set()
+    for batch in _batches(records, BATCH):
+        good = [r for r in batch if isinstance(r, AudioRecord)]
+        bad.extend(r for r in batch if isinstance(r, BadRecord))
+        known = seen | _existing_ids(session, [r.meta.call_id for r in good])
+        rows: list[dict[str, Any]] = []
+        for record in good:
+            if record.meta.call_id in known:
+                skipped += 1
+                continue
+            known.add(record.meta.call_id)
+            caller_hash = hash_caller_id(key, record.meta.caller_id) if record.meta.caller_id else None
+            rows.append(
+                _call_row(
+                    record.meta,
+                    caller_hash,
+                    status=CallStatus.PENDING,
+                    audio_path=record.audio_path,
+                    source_file=record.audio_path,
+                )
+            )
+        seen |= known
+        if rows:
+            session.execute(insert(Call), rows)
+        new += len(rows)
+        progress.advance(len(batch))
+    return IngestSummary(calls_new=new, skipped_existing=skipped, audio_registered=new, bad_records=tuple(bad))

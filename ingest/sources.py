@@ -1,0 +1,94 @@
+"""Turning the paths a user names into transcript files and recordings (with their metadata) to register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import InvalidInput
+from core.records import AudioRecord
+from ingest.audio import audio_record, is_audio_file, is_manifest, read_manifest, sidecar_candidates
+from ingest.metadata import BadRecord
+from ingest.transcripts import is_transcript_file
+
+
+@dataclass(frozen=True)
+class AudioItem:
+    """A recording to register; `fields` come from a manifest row (None: sidecar or the file itself)."""
+
+    audio: Path
+    fields: Mapping[str, Any] | None = None
+    origin: Path | None = None  # the manifest, for error locations
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class IngestPlan:
+    transcript_files: tuple[Path, ...]
+    audio: tuple[AudioItem, ...]
+    bad_records: tuple[BadRecord, ...]
+    files: int
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+    return [path]
+
+
+def _manifest_items(manifests: Sequence[Path], bad: list[BadRecord]) -> dict[Path, AudioItem]:
+    items: dict[Path, AudioItem] = {}
+    for manifest in manifests:
+        for row in read_manifest(manifest):
+            if isinstance(row, BadRecord):
+                bad.append(row)
+            elif not row.audio.is_file():
+                bad.append(BadRecord(str(manifest), row.line, f"audio file not found: {row.audio}"))
+            else:
+                items[row.audio] = AudioItem(row.audio, row.fields, manifest, row.line)
+    return items
+
+
+def plan_paths(paths: Sequence[Path]) -> IngestPlan:
+    """Classify every file under `paths`; raises InvalidInput when a path does not exist."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InvalidInput(f"no such file or directory: {', '.join(missing)}")
+    explicit = {p.resolve() for p in paths if p.is_file()}
+    files = list(dict.fromkeys(f.resolve() for p in paths for f in _expand(p)))
+    bad: list[BadRecord] = []
+    csvs = [f for f in files if f.suffix.lower() == ".csv"]
+    manifests = [f for f in csvs if is_manifest(f)]
+    bad.extend(
+        BadRecord(str(f), 1, "CSV has no column naming the audio file")
+        for f in csvs
+        if f in explicit and f not in manifests
+    )
+    audio = [f for f in files if is_audio_file(f)]
+    sidecars = {c for a in audio for c in sidecar_candidates(a)}
+    transcripts = [f for f in files if is_transcript_file(f) and f not in sidecars]
+    by_manifest = _manifest_items(manifests, bad)
+    items = dict(by_manifest)
+    for f in audio:
+        items.setdefault(f, AudioItem(f))
+    known = set(manifests) | set(audio) | sidecars | set(transcripts)
+    bad.extend(BadRecord(str(f), 0, "unsupported file type") for f in explicit if f not in known)
+    used = len(transcripts) + len(items) + len(manifests)
+    return IngestPlan(tuple(transcripts), tuple(items.values()), tuple(bad), used)
+
+
+def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:
+    for item in items:
+        try:
+            yield audio_record(item.audio, item.fields)
+        except InvalidInput as exc:
+            where = item.origin or item.audio
+            yield BadRecord(str(where), item.line, exc.detail)
+        except OSError as exc:
+            yield BadRecord(str(item.audio), 0, f"unreadable recording: {exc}")
