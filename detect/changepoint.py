@@ -1,0 +1,128 @@
+"""Changepoints with ruptures: when did a detected change start, and offline/streaming use on any series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import ruptures as rpt
+from numpy.typing import NDArray
+from ruptures.exceptions import BadSegmentationParameters
+
+from detect.countcost import CostNegBinomial, CostPoisson, anscombe
+
+FloatArray = NDArray[np.float64]
+
+
+class CountCost(StrEnum):
+    POISSON = "poisson"
+    NEGBIN = "negbin"
+    ANSCOMBE_L2 = "anscombe_l2"
+
+
+@dataclass(frozen=True)
+class ChangeOptions:
+    lookback_hours: int = 168  # how far back the start of a change is searched
+    min_size: int = 2
+    cost: CountCost = CountCost.POISSON
+
+
+def estimate_change_start(
+    counts: FloatArray, expected: FloatArray, end: int, fallback: int, opts: ChangeOptions | None = None
+) -> int:
+    """Index of the first elevated hour of the change that is visible at ``end`` (inclusive).
+
+    One changepoint over the lookback, on counts with the baseline as exposure; ruptures' trailing
+    ``n_samples`` is dropped. Too little data (BadSegmentationParameters) or a segmentation whose second part
+    is not the higher one gives ``fallback`` (the start of the window that fired).
+    """
+    o = opts or ChangeOptions()
+    start = max(0, end + 1 - o.lookback_hours)
+    x = np.asarray(counts[start : end + 1], dtype=float)
+    e = np.nan_to_num(np.asarray(expected[start : end + 1], dtype=float), nan=0.0)
+    keep = e > 0
+    if keep.sum() < 2 * o.min_size:
+        return fallback
+    idx = np.flatnonzero(keep)
+    x, e = x[keep], e[keep]
+    try:
+        bkps = _one_break(x, e, o)
+    except BadSegmentationParameters:
+        return fallback
+    if not bkps:
+        return fallback
+    b = bkps[0]
+    before = x[:b].sum() / max(e[:b].sum(), 1e-9)
+    after = x[b:].sum() / max(e[b:].sum(), 1e-9)
+    if after <= before:
+        return fallback
+    return min(int(start + idx[b]), end)
+
+
+def _one_break(x: FloatArray, e: FloatArray, o: ChangeOptions) -> list[int]:
+    if o.cost is CountCost.ANSCOMBE_L2:
+        signal = anscombe(x) - anscombe(e)
+        algo = rpt.Binseg(model="l2", min_size=o.min_size, jump=1).fit(signal)
+    else:
+        cost = CostPoisson() if o.cost is CountCost.POISSON else CostNegBinomial()
+        algo = rpt.Binseg(custom_cost=cost, min_size=o.min_size, jump=1).fit(np.column_stack([x, e]))
+    bkps: list[int] = algo.predict(n_bkps=1)
+    return [b for b in bkps if b < x.size]  # ruptures always ends with n_samples
+
+
+@dataclass(frozen=True)
+class OfflineOptions:
+    penalty_per_log_n: float = 3.0  # BIC-style penalty on unit-variance data: pen = c * log(n)
+    min_size: int = 2
+
+
+def is_count_series(values: FloatArray) -> bool:
+    v = values[np.isfinite(values)]
+    return bool(v.size > 0 and np.all(v >= 0) and np.all(np.equal(np.floor(v), v)))
+
+
+def robust_standardise(values: FloatArray) -> FloatArray:
+    """z-score each column as TCPDBench does; gaps carry the last value forward."""
+    y = np.asarray(values, dtype=float).reshape(len(values), -1).copy()
+    for j in range(y.shape[1]):
+        col = y[:, j]
+        bad = ~np.isfinite(col)
+        if bad.all():
+            col[:] = 0.0
+            continue
+        # carry the last value over gaps
+        valid = np.where(~bad, np.arange(col.size), 0)
+        np.maximum.accumulate(valid, out=valid)
+        col[:] = col[valid]
+        col[: np.argmax(~bad)] = col[np.argmax(~bad)]
+        sd = float(np.std(col))
+        y[:, j] = (col - float(np.mean(col))) / (sd if sd > 0 else 1.0)
+    return y
+
+
+def offline_changepoints(values: FloatArray, totals: FloatArray | None = None, opts: OfflineOptions | None = None) -> list[int]:
+    """0-based indices where a new regime starts (the TCPD convention), one configuration for every series.
+
+    Count series (non-negative integers, optionally with their totals as exposure) are segmented with the
+    Poisson count cost; anything else is z-scored and segmented with l2, both by binary segmentation
+    with a BIC-style penalty.
+    """
+    o = opts or OfflineOptions()
+    v = np.asarray(values, dtype=float)
+    n = v.shape[0]
+    if n < 2 * o.min_size:
+        return []
+    pen = o.penalty_per_log_n * float(np.log(n))
+    try:
+        if v.ndim == 1 and is_count_series(v):
+            exposure = np.ones(n) if totals is None else np.asarray(totals, dtype=float)
+            rate = v.sum() / max(exposure.sum(), 1e-9)
+            signal = np.column_stack([v, np.clip(exposure * rate, 1e-9, None)])
+            algo = rpt.Binseg(custom_cost=CostPoisson(), min_size=o.min_size, jump=1).fit(signal)
+        else:
+            algo = rpt.Binseg(model="l2", min_size=o.min_size, jump=1).fit(robust_standardise(v))
+        bkps: list[int] = algo.predict(pen=pen)
+    except BadSegmentationParameters:
+        return []
+    return [int(b) for b in bkps if b < n]

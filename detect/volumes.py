@@ -1,0 +1,121 @@
+"""Hourly volume series (topic x queue x language, plus all calls) rebuilt from tagged calls in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from core.db import Database
+from core.models import TOTAL, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
+
+WATERMARK_KEY = "volumes_watermark"
+_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class VolumeReport:
+    hours: int  # hourly buckets recomputed
+    rows: int  # volume rows written
+    full: bool
+
+
+def hour_floor(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _hour_expr(session: Session) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%d %H:00:00", Call.started_at)
+    return func.date_trunc("hour", Call.started_at)
+
+
+def _as_hour(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return hour_floor(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def _grouped_rows(session: Session, start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
+    hour = _hour_expr(session).label("hour")
+    queue = func.coalesce(Call.queue, "").label("queue")
+    language = func.coalesce(Call.language, "").label("language")
+    conds = [Call.status == CallStatus.TAGGED]
+    if start is not None and end is not None:
+        conds += [Call.started_at >= start, Call.started_at < end]
+    topics = (
+        select(hour, TopicHit.topic_id, queue, language, func.count().label("n"))
+        .join(TopicHit, TopicHit.call_id == Call.id)
+        .where(and_(*conds))
+        .group_by(hour, TopicHit.topic_id, queue, language)
+    )
+    totals = (
+        select(hour, literal(TOTAL).label("topic_id"), queue, language, func.count().label("n"))
+        .where(and_(*conds))
+        .group_by(hour, queue, language)
+    )
+    rows: list[dict[str, Any]] = []
+    for stmt in (topics, totals):
+        for h, topic, q, lang, n in session.execute(stmt):
+            rows.append(
+                {"bucket_start": _as_hour(h), "topic_id": topic, "queue": q, "language": lang, "count": int(n)}
+            )
+    return rows
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), _BATCH):
+        session.execute(insert(VolumeBucket), rows[i : i + _BATCH])
+
+
+def _set_watermark(session: Session, value: datetime | None) -> None:
+    if value is None:
+        return
+    row = session.get(AppMeta, WATERMARK_KEY)
+    text = value.astimezone(UTC).isoformat()
+    if row is None:
+        session.add(AppMeta(key=WATERMARK_KEY, value=text))
+    else:
+        row.value = text
+
+
+def _watermark(session: Session) -> datetime | None:
+    row = session.get(AppMeta, WATERMARK_KEY)
+    return datetime.fromisoformat(row.value) if row else None
+
+
+def rebuild_volumes(db: Database) -> VolumeReport:
+    """Drop and recompute every bucket (after a taxonomy change re-tags history)."""
+    with db.session() as session:
+        newest = session.scalar(select(func.max(Call.updated_at)))
+        session.execute(delete(VolumeBucket))
+        rows = _grouped_rows(session, None, None)
+        _write(session, rows)
+        _set_watermark(session, newest)
+    return VolumeReport(hours=len({r["bucket_start"] for r in rows}), rows=len(rows), full=True)
+
+
+def refresh_volumes(db: Database) -> VolumeReport:
+    """Recompute only the hours touched by calls changed since the last refresh (any status: a call that
+    left TAGGED must leave the counts too). The first run is a full rebuild."""
+    with db.session() as session:
+        since = _watermark(session)
+    if since is None:
+        return rebuild_volumes(db)
+    with db.session() as session:
+        changed = select(func.min(Call.started_at), func.max(Call.started_at), func.max(Call.updated_at)).where(
+            Call.updated_at > since
+        )
+        first, last, newest = session.execute(changed).one()
+        if first is None:
+            return VolumeReport(hours=0, rows=0, full=False)
+        start = hour_floor(first)
+        end = hour_floor(last) + timedelta(hours=1)
+        session.execute(delete(VolumeBucket).where(VolumeBucket.bucket_start >= start, VolumeBucket.bucket_start < end))
+        rows = _grouped_rows(session, start, end)
+        _write(session, rows)
+        _set_watermark(session, newest)
+    return VolumeReport(hours=int((end - start) / timedelta(hours=1)), rows=len(rows), full=False)
