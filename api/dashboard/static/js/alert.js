@@ -1,0 +1,173 @@
+/* Alert page: the trend around the change with its expected band, the facts, example calls, triage. */
+"use strict";
+
+(() => {
+  const { api, el, clear } = CP;
+  const alertId = document.getElementById("main").dataset.alertId;
+  const BEFORE_DAYS = 10;
+  const AFTER_DAYS = 5;
+  const MAX_EXAMPLES = 6;
+  const RECOVERY_TEXT = {
+    back_to_baseline: "Back to baseline: volume fell back after the fix.",
+    still_elevated: "Still elevated: volume has not fallen back yet.",
+  };
+
+  function rate(v) {
+    if (v === null || v === undefined) return "—";
+    return v < 1 ? CP.pct(v, 2) + " of calls" : Number(v).toFixed(1) + " calls/hour";
+  }
+
+  function fact(dl, term, ...value) {
+    dl.append(el("dt", {}, term), el("dd", {}, ...value));
+  }
+
+  function renderFacts(a) {
+    document.getElementById("alert-title").textContent = `${a.kind === "emerging" ? "Emerging phrase" :
+      a.kind === "volume" ? "Volume change" : "Topic spike"}: ${CP.alertSubject(a)}`;
+    const badge = document.getElementById("alert-status");
+    badge.textContent = `${a.severity} · ${a.status}`;
+    badge.className = `badge sev-${a.severity} status-${a.status}`;
+    const facts = clear(document.getElementById("alert-facts"));
+    fact(facts, "What", `${a.kind} — ${CP.alertSubject(a)}`);
+    fact(facts, "Since", CP.when(a.change_at));
+    fact(facts, "Detected", CP.when(a.detected_at));
+    fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate)} → now ${rate(a.current_rate)})`);
+    fact(facts, "Where", CP.dimension(a.dimension));
+    const terms = document.getElementById("alert-terms");
+    const list = (a.top_terms || []).map((t) => el("li", { class: "chip" }, typeof t === "string" ? t : t.term));
+    clear(terms, list.length ? list : [el("li", { class: "muted" }, "none recorded")]);
+  }
+
+  function renderTriage(a) {
+    const log = clear(document.getElementById("triage-log"));
+    if (a.acked_at || a.acked_by) fact(log, "Acknowledged", `${CP.when(a.acked_at)} by ${a.acked_by || "?"}`,
+      a.ack_comment ? el("q", {}, a.ack_comment) : "");
+    if (a.resolved_at || a.resolved_by) fact(log, "Resolved", `${CP.when(a.resolved_at)} by ${a.resolved_by || "?"}`,
+      a.resolve_comment ? el("q", {}, a.resolve_comment) : "");
+    const recovery = document.getElementById("recovery");
+    recovery.className = "recovery " + (a.recovery || "");
+    recovery.textContent = a.status !== "resolved" ? "" :
+      RECOVERY_TEXT[a.recovery] || "Back to baseline? Not known yet: waiting for enough calls after the fix.";
+    const ack = document.getElementById("ack-button");
+    const resolve = document.getElementById("resolve-button");
+    if (ack) ack.disabled = a.status !== "open";
+    if (resolve) resolve.disabled = a.status === "resolved";
+  }
+
+  function trendParams(a) {
+    const change = Date.parse(a.change_at);
+    const end = Math.max(Date.parse(a.last_seen_at || a.detected_at || a.change_at), change);
+    return {
+      bucket: "hour",
+      since: new Date(change - BEFORE_DAYS * 86400e3).toISOString(),
+      until: new Date(end + AFTER_DAYS * 86400e3).toISOString(),
+      ...(a.dimension || {}),
+    };
+  }
+
+  async function renderTrend(a) {
+    const chart = document.getElementById("alert-chart");
+    const summary = document.getElementById("trend-summary");
+    const topic = a.topic || (a.kind === "volume" ? "*" : null);
+    if (!topic) {
+      clear(chart, el("p", { class: "muted" }, "This alert is about a phrase, not a topic: see its example calls below."));
+      return;
+    }
+    const trend = await api(`/topics/${encodeURIComponent(topic)}/trend`, trendParams(a));
+    // The window may reach past the newest data; an empty tail would look like a sudden recovery.
+    const points = trend.points || [];
+    let last = points.length - 1;
+    while (last >= 0 && !points[last].total) last--;
+    const series = points.slice(0, last + 1);
+    if (!series.length) return clear(chart, el("p", { class: "muted" }, "No volumes in this window."));
+    const x = series.map((p) => Date.parse(p.t) / 1e3);
+    // The band may be given for counts or for shares; plot whichever quantity it fits.
+    const upperMax = Math.max(...series.map((p) => p.upper ?? 0));
+    const countMax = Math.max(...series.map((p) => p.count ?? 0));
+    const useShare = upperMax <= 1 && countMax > 1;
+    const value = (p) => (useShare ? p.share : p.count);
+    const markers = [{ t: Date.parse(a.change_at) / 1e3, label: "change", color: "#dc2626", width: 2 }];
+    if (a.detected_at) markers.push({ t: Date.parse(a.detected_at) / 1e3, label: "detected", color: "#7c3aed",
+      dash: [6, 4], width: 1.5, row: 1 });
+    for (const c of trend.changepoints || []) {
+      const t = Date.parse(typeof c === "string" ? c : c.t || c.at) / 1e3;
+      if (!Number.isNaN(t)) markers.push({ t, color: "#64748b", dash: [3, 3], width: 1 });
+    }
+    CPCharts.timeSeries(chart, {
+      x,
+      band: { lower: series.map((p) => p.lower ?? null), upper: series.map((p) => p.upper ?? null) },
+      lines: [
+        { label: "expected", values: series.map((p) => p.expected ?? null), color: "#64748b", width: 1, dash: [5, 4] },
+        { label: useShare ? "share of calls" : "calls", values: series.map(value), color: "#2563eb" },
+      ],
+      markers, height: 300, percent: useShare, yLabel: useShare ? "share of calls" : "calls per hour",
+    });
+    summary.textContent = `${topic === "*" ? "all calls" : topic}${a.dimension && Object.keys(a.dimension).length ?
+      " in " + CP.dimension(a.dimension) : ""}, hourly, ${CP.day(series[0].t)} – ${CP.day(series.at(-1).t)}; ` +
+      "shaded: the expected range from the same hour and weekday.";
+  }
+
+  /** Text with the alert's words wrapped in <mark>, built from text nodes only. */
+  function markTerms(text, terms) {
+    const words = terms.map((t) => (typeof t === "string" ? t : t.term || "")).filter((w) => w.length > 1)
+      .sort((x, y) => y.length - x.length);
+    if (!words.length) return CP.redacted(text);
+    const pattern = new RegExp("(" + words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")", "gi");
+    const frag = document.createDocumentFragment();
+    text.split(pattern).forEach((part, i) => frag.append(i % 2 ? el("mark", {}, part) : CP.redacted(part)));
+    return frag;
+  }
+
+  function exampleItem(ex, a) {
+    const start = ex.segment_start;
+    const href = `/calls/${encodeURIComponent(ex.call_id)}` + (start !== null && start !== undefined ?
+      `?t=${Number(start).toFixed(2)}` : "");
+    const terms = [...(a.top_terms || []), ...(ex.evidence ? [ex.evidence] : []), ...(a.phrase ? [a.phrase] : [])];
+    return el("li", { class: "example" },
+      el("a", { href, class: "call-ref" }, ex.call_id),
+      el("span", { class: "meta" }, ` ${CP.when(ex.started_at)} · ${ex.queue || "?"} · ${ex.language || "?"}` +
+        (start !== null && start !== undefined ? ` · ${ex.speaker || ""} at ${CP.clock(start)}` : "")),
+      ex.snippet ? el("p", { class: "snippet speaker-" + (ex.speaker || "unknown") }, markTerms(ex.snippet, terms)) : "");
+  }
+
+  function renderExamples(a) {
+    const list = document.getElementById("alert-examples");
+    const examples = (a.examples || []).slice(0, MAX_EXAMPLES);
+    if (!examples.length) return clear(list, el("li", { class: "muted" }, "No example calls recorded."));
+    clear(list, examples.map((ex) => exampleItem(ex, a)));
+  }
+
+  function bindTriage(a) {
+    const form = document.getElementById("triage-form");
+    if (!form) return;
+    const comment = document.getElementById("triage-comment");
+    const act = async (action, button) => {
+      button.disabled = true;
+      try {
+        const body = JSON.stringify(comment.value.trim() ? { comment: comment.value.trim() } : {});
+        const updated = await api(`/alerts/${alertId}/${action}`, null, { method: "POST", body });
+        Object.assign(a, updated);  // the action answers the alert without its examples; keep those
+        comment.value = "";
+        renderFacts(a);
+        renderTriage(a);
+        CP.status(action === "ack" ? "Alert acknowledged." : "Alert resolved.");
+      } catch (err) {
+        CP.status(`Could not ${action === "ack" ? "acknowledge" : "resolve"}: ${err.message}`, true);
+        renderTriage(a);
+      }
+    };
+    const ack = document.getElementById("ack-button");
+    const resolve = document.getElementById("resolve-button");
+    ack.addEventListener("click", () => act("ack", ack));
+    resolve.addEventListener("click", () => act("resolve", resolve));
+  }
+
+  CP.start(async () => {
+    const a = await api(`/alerts/${alertId}`);
+    renderFacts(a);
+    renderTriage(a);
+    bindTriage(a);
+    renderExamples(a);
+    await renderTrend(a);
+  });
+})();

@@ -1,0 +1,60 @@
+/* Topics: the taxonomy with each topic's daily trend, and alerts on emerging phrases. */
+"use strict";
+
+(() => {
+  const { api, all, el, clear } = CP;
+
+  function patternsText(patterns) {
+    return Object.entries(patterns || {}).map(([lang, list]) => `${lang}: ${(list || []).join(", ")}`).join(" · ");
+  }
+
+  function alertStart(alerts, topicId, series) {
+    const open = alerts.filter((a) => a.topic === topicId && a.status !== "resolved" && a.change_at);
+    if (!open.length) return null;
+    const change = Math.min(...open.map((a) => Date.parse(a.change_at)));
+    const idx = series.findIndex((p) => Date.parse(p.t) + 86400e3 > change);
+    return idx < 0 ? null : idx;
+  }
+
+  async function topicRow(topic, alerts) {
+    const trend = await api(`/topics/${encodeURIComponent(topic.id)}/trend`, { bucket: "day" });
+    const series = trend.points || [];
+    const counts = series.map((p) => p.count || 0);
+    const total = counts.reduce((s, v) => s + v, 0);
+    const spark = CPCharts.sparkline(counts, { highlightFrom: alertStart(alerts, topic.id, series) });
+    spark.setAttribute("aria-label", `${topic.id}: ${total} calls over ${series.length} days`);
+    const alert = alerts.find((a) => a.topic === topic.id && a.status !== "resolved");
+    return el("tr", { id: "topic-" + topic.id.replace(/[^a-z0-9_-]/gi, "-") },
+      el("th", { scope: "row" },
+        el("span", { class: "topic-id" }, topic.id),
+        el("span", { class: "topic-label" }, topic.label || ""),
+        alert ? el("a", { class: "sev sev-" + alert.severity, href: "/alerts/" + alert.id }, "alert") : null),
+      el("td", {}, spark),
+      el("td", { class: "num" }, total.toLocaleString("en")),
+      el("td", { class: "patterns" }, patternsText(topic.patterns)));
+  }
+
+  function renderEmerging(alerts) {
+    const emerging = alerts.filter((a) => a.kind === "emerging");
+    const list = document.getElementById("emerging-list");
+    if (!emerging.length) return clear(list, el("li", { class: "muted" }, "No emerging phrases."));
+    clear(list, emerging.map((a) => el("li", { class: "alert-item status-" + a.status },
+      el("span", { class: "sev sev-" + a.severity }, a.severity),
+      el("a", { href: "/alerts/" + a.id, class: "alert-link" }, CP.alertSubject(a)),
+      el("span", { class: "ratio" }, CP.ratio(a.ratio)),
+      el("span", { class: "meta" }, `${CP.dimension(a.dimension)} · since ${CP.when(a.change_at)} · ${a.status}`))));
+  }
+
+  CP.start(async () => {
+    const [taxonomy, alerts] = await Promise.all([api("/taxonomy"), all("/alerts")]);
+    renderEmerging(alerts);
+    const topics = taxonomy.topics || [];
+    if (taxonomy.version !== null && taxonomy.version !== undefined) {
+      document.getElementById("taxonomy-version").textContent =
+        `Taxonomy version ${taxonomy.version}` + (taxonomy.loaded_at ? `, loaded ${CP.when(taxonomy.loaded_at)}` : "");
+    }
+    const body = document.querySelector("#topics-table tbody");
+    if (!topics.length) return clear(body, el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No taxonomy loaded.")));
+    clear(body, await Promise.all(topics.map((t) => topicRow(t, alerts))));
+  });
+})();

@@ -1,0 +1,279 @@
+"""The dashboard in a real browser: the real server over a seeded SQLite database, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from core.auth import create_api_key
+from core.db import Database
+from tests.api.test_dashboard_data import AUDIO_CALL_ID, AUDIO_SEGMENTS, SPIKE_TOPIC, seed
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+if not Path(CHROMIUM).exists() or shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+    pytest.skip("needs chromium, espeak-ng and sox", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@dataclass
+class Site:
+    base: str
+    keys: dict[str, str]
+    alert_id: int
+    shots: Path
+
+
+@dataclass
+class Watch:
+    """What a page did that it should not: console errors, uncaught exceptions, requests leaving the server."""
+
+    base_host: str
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+
+    def attach(self, page: sync_api.Page) -> None:
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", self._request)
+
+    def _request(self, request: sync_api.Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https") and parts.netloc != self.base_host:
+            self.external.append(request.url)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    work = tmp_path_factory.mktemp("dashboard")
+    url = f"sqlite:///{work}/callpulse.db"
+    db = Database(url)
+    alert_id = seed(db, work)
+    keys = {}
+    with db.session() as session:
+        for role in ("ops", "analyst"):
+            keys[role] = create_api_key(session, role, name=f"{role}-browser")[1]
+    db.engine.dispose()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLPULSE_")}
+    env |= {"CALLPULSE_DATABASE_URL": url, "CALLPULSE_AUDIO_DIR": str(work / "audio")}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield Site(base, keys, alert_id, work / "screenshots")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: sync_api.Browser, site: Site) -> Iterator[tuple[sync_api.Page, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    tab = context.new_page()
+    watch = Watch(urlsplit(site.base).netloc)
+    watch.attach(tab)
+    yield tab, watch
+    shown = tab.locator("#status.error")
+    problem = shown.inner_text() if shown.count() else ""
+    context.close()
+    assert problem == "", f"the page reported: {problem}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
+    assert watch.external == [], f"requests left the server: {watch.external}"
+
+
+def _login(tab: sync_api.Page, site: Site, role: str = "ops", then: str = "/") -> None:
+    tab.goto(site.base + then)
+    tab.wait_for_url("**/login**")
+    tab.fill("#api_key", site.keys[role])
+    tab.click("button[type=submit]")
+    tab.wait_for_url(site.base + then)
+
+
+def _shot(tab: sync_api.Page, site: Site, name: str) -> Path:
+    site.shots.mkdir(exist_ok=True)
+    path = site.shots / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # refresh the README's pictures on request only
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENSHOTS / path.name)
+    return path
+
+
+def test_pages_need_a_valid_key(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, watch = page
+    tab.goto(site.base + "/search?q=fee")
+    assert urlsplit(tab.url).path == "/login"
+    tab.fill("#api_key", "cp_not-a-key")
+    with tab.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST"):
+        tab.click("button[type=submit]")
+    assert "not valid" in tab.inner_text("[role=alert]")
+    watch.errors = [e for e in watch.errors if "401" not in e]  # the rejected login answers 401 by design
+    tab.fill("#api_key", site.keys["ops"])
+    tab.click("button[type=submit]")
+    tab.wait_for_url("**/search?q=fee")
+    cookie = next(c for c in tab.context.cookies() if c["name"] == "callpulse_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+
+def test_overview_marks_the_planted_spike(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site)
+    first = tab.locator("#alert-list .alert-item").first
+    sync_api.expect(first).to_contain_text(SPIKE_TOPIC)
+    sync_api.expect(first).to_contain_text("open")
+    marker = tab.locator("#volume-markers .marker a", has_text=SPIKE_TOPIC)
+    sync_api.expect(marker).to_have_count(1)
+    tab.wait_for_selector("#volume-chart canvas")
+    sync_api.expect(tab.locator("#pareto tbody tr").first).to_contain_text(".")
+    assert tab.locator("#pareto tbody tr").count() >= 10
+    _shot(tab, site, "overview")
+    tab.click(".toggle button[data-bucket=hour]")
+    sync_api.expect(tab.locator("#volume-summary")).to_contain_text("hours")
+    marker.click()
+    tab.wait_for_url(f"**/alerts/{site.alert_id}")
+
+
+def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, then=f"/alerts/{site.alert_id}")
+    sync_api.expect(tab.locator("#alert-facts")).to_contain_text("queue billing")
+    sync_api.expect(tab.locator("#alert-facts")).to_contain_text("×3.4")
+    tab.wait_for_selector("#alert-chart canvas")
+    sync_api.expect(tab.locator("#trend-summary")).to_contain_text("expected range")
+    example = tab.locator("#alert-examples .example").first
+    sync_api.expect(example.locator("mark").first).to_be_visible()
+    assert "?t=" in (example.locator("a").get_attribute("href") or "")
+    _shot(tab, site, "alert")
+    tab.fill("#triage-comment", "Paper bill fee confirmed with billing <team>")
+    tab.click("#ack-button")
+    sync_api.expect(tab.locator("#alert-status")).to_contain_text("acknowledged")
+    sync_api.expect(tab.locator("#triage-log")).to_contain_text("billing <team>")  # shown as text, not markup
+    assert tab.locator("#ack-button").is_disabled()
+    api = httpx.get(
+        f"{site.base}/api/v1/alerts/{site.alert_id}", headers={"Authorization": f"Bearer {site.keys['ops']}"}
+    )
+    assert api.json()["status"] == "acknowledged"
+
+
+def test_analysts_cannot_triage(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, role="analyst", then=f"/alerts/{site.alert_id}")
+    sync_api.expect(tab.locator("#alert-facts")).to_contain_text("queue billing")
+    assert tab.locator("#ack-button").count() == 0
+    sync_api.expect(tab.locator("#triage-h + p + dl + p")).to_contain_text("ops key")
+    assert tab.locator("nav a", has_text="Search").count() == 0
+
+
+def test_search_hit_opens_the_call_at_its_moment(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, then="/search")
+    tab.fill("#q", '"paper bill fee"')
+    tab.select_option("select[name=speaker]", "customer")
+    tab.fill("input[name=since]", "2026-11-02")
+    tab.fill("input[name=until]", "2026-11-02")
+    tab.press("#q", "Enter")
+    hit = tab.locator("#results .hit").first
+    sync_api.expect(hit.locator("mark").first).to_contain_text("paper", ignore_case=True)
+    sync_api.expect(hit).to_contain_text(AUDIO_CALL_ID)
+    customer_start = AUDIO_SEGMENTS[1][0]
+    hit.locator("a").click()
+    tab.wait_for_url(f"**/calls/{AUDIO_CALL_ID}?t=*")
+    tab.wait_for_function(
+        "(t) => Math.abs(document.querySelector('#call-audio').currentTime - t) < 0.3", arg=customer_start
+    )
+    sync_api.expect(tab.locator(".turn-row.active")).to_contain_text("paper bill fee")
+    sync_api.expect(tab.locator("#call-qa")).to_contain_text("closing: missed")
+    reply = AUDIO_SEGMENTS[2][0]
+    tab.locator(".turn", has_text="remove the paper bill fee").click()
+    tab.wait_for_function("(t) => document.querySelector('#call-audio').currentTime >= t", arg=reply - 0.05)
+    _shot(tab, site, "call")
+
+
+def test_search_pages_with_the_cursor(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, then="/search?q=fee&queue=billing")
+    sync_api.expect(tab.locator("#results .hit")).to_have_count(20)
+    tab.click("#load-more")
+    sync_api.expect(tab.locator("#results .hit")).to_have_count(40)
+    redacted = tab.locator("#results .redacted")
+    assert redacted.count() == 0 or redacted.first.is_visible()
+
+
+def test_topics_page_and_phone_width(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, then="/topics")
+    sync_api.expect(tab.locator("#topics-table svg.sparkline")).to_have_count(12)
+    sync_api.expect(tab.locator("#emerging-list")).to_contain_text("esim activation")
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/topics", "/", f"/alerts/{site.alert_id}", f"/calls/{AUDIO_CALL_ID}"):
+        tab.goto(site.base + path)
+        tab.wait_for_load_state("networkidle")
+        overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways on a phone by {overflow}px"
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.className") == "skip"
