@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.db import Database
+from core.errors import InvalidInput
+from core.models import Call, CallStatus
+from ingest.audio import content_call_id
+from ingest.job import ingest_paths
+from tests.ingest.conftest import call_obj, write_jsonl, write_wav
+
+
+def _calls(db: Database) -> dict[str, Call]:
+    with db.session() as session:
+        return {c.id: c for c in session.scalars(select(Call))}
+
+
+def test_sidecar_with_audio_name_or_stem(db: Database, tmp_path: Path) -> None:
+    a = write_wav(tmp_path / "call1.wav", freq=300)
+    (tmp_path / "call1.wav.json").write_text(
+        json.dumps({"call_id": "side-1", "started_at": "2026-11-02T10:00:00Z", "queue": "billing"}), encoding="utf-8"
+    )
+    b = write_wav(tmp_path / "call2.opus", freq=500)  # ingest does not decode; the name decides
+    (tmp_path / "call2.json").write_text(
+        json.dumps({"call_id": "side-2", "started_at": "2026-11-02T11:00:00+01:00", "caller_id": "+36 1 234 5678"}),
+        encoding="utf-8",
+    )
+    summary = ingest_paths(db, [tmp_path])
+    assert (summary.calls_new, summary.audio_registered, summary.bad_records) == (2, 2, ())
+    calls = _calls(db)
+    assert calls["side-1"].status == CallStatus.PENDING
+    assert calls["side-1"].audio_path == str(a.resolve())
+    assert calls["side-1"].queue == "billing"
+    assert calls["side-2"].audio_path == str(b.resolve())
+    assert calls["side-2"].started_at == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    assert calls["side-2"].caller_hash is not None and "5678" not in calls["side-2"].caller_hash
+
+
+def test_manifest_csv_in_folder_and_explicit(db: Database, tmp_path: Path) -> None:
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    write_wav(rec / "x.wav", freq=310)
+    write_wav(rec / "y.wav", freq=320)
+    (rec / "manifest.csv").write_text(
+        "file,call_id,started_at,queue,language\n"
+        "x.wav,m-x,2026-11-02T09:00:00+00:00,tech,hr\n"
+        "missing.wav,m-m,2026-11-02T09:00:00+00:00,tech,hr\n"
+        "y.wav,m-y,not-a-date,tech,hr\n",
+        encoding="utf-8",
+    )
+    summary = ingest_paths(db, [rec])
+    assert summary.calls_new == 1
+    where = sorted((Path(b.file).name, b.line) for b in summary.bad_records)
+    assert where == [("manifest.csv", 3), ("manifest.csv", 4)]
+    assert "audio file not found" in " ".join(b.reason for b in summary.bad_records)
+    assert _calls(db)["m-x"].language == "hr"
+    again = ingest_paths(db, [rec / "manifest.csv"])
+    assert (again.calls_new, again.skipped_existing) == (0, 1)
+
+
+def test_audio_without_metadata_gets_content_hash_and_file_time(db: Database, tmp_path: Path) -> None:
+    path = write_wav(tmp_path / "bare.flac", freq=700)
+    when = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    summary = ingest_paths(db, [path])
+    assert summary.audio_registered == 1
+    call_id = content_call_id(path)
+    assert len(call_id) == 16
+    call = _calls(db)[call_id]
+    assert call.started_at == when
+    assert call.status == CallStatus.PENDING
+    copy = tmp_path / "sub"
+    copy.mkdir()
+    (copy / "same.wav").write_bytes(path.read_bytes())
+    assert ingest_paths(db, [copy]).skipped_existing == 1  # same bytes, same call
+
+
+def test_folder_with_transcripts_and_audio(db: Database, tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "t.jsonl", [call_obj("t1")])
+    write_wav(tmp_path / "r.webm", freq=900)
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    summary = ingest_paths(db, [tmp_path])
+    assert (summary.files, summary.calls_new, summary.audio_registered) == (2, 2, 1)
+
+
+def test_missing_path_is_an_error(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no such file"):
+        ingest_paths(db, [tmp_path / "nope"])
+
+
+def test_bad_sidecar_is_reported(db: Database, tmp_path: Path) -> None:
+    write_wav(tmp_path / "c.wav")
+    (tmp_path / "c.wav.json").write_text("{broken", encoding="utf-8")
+    summary = ingest_paths(db, [tmp_path])
+    assert summary.calls_new == 0
+    (bad,) = summary.bad_records
+    assert bad.file.endswith("c.wav")
+    assert "sidecar is not valid JSON" in bad.reason

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from core.db import Database, caller_hash_key
+from core.models import Call, CallStatus, Segment
+from core.records import TranscriptRecord
+from ingest.job import ingest_paths
+from ingest.metadata import BadRecord, ImportedTranscript
+from ingest.register import hash_caller_id, register_transcripts
+from ingest.transcripts import read_transcripts
+from tests.ingest.conftest import call_obj, write_jsonl
+
+PII_TEXT = (
+    "My card number is 4561 2345 6789 0123, expiry 12/27. Call me on +385 91 234 5678 "
+    "or mail ivan.horvat@example.com, or john dot smith at example dot com."
+)
+
+
+def test_ingest_twice_adds_nothing_the_second_time(db: Database, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "calls.jsonl", [call_obj("a"), call_obj("b"), call_obj("a")])
+    first = ingest_paths(db, [path])
+    assert (first.files, first.calls_new, first.skipped_existing) == (1, 2, 1)
+    second = ingest_paths(db, [path])
+    assert (second.calls_new, second.skipped_existing, second.readable) == (0, 3, 3)
+    with db.session() as session:
+        assert session.scalar(text("select count(*) from calls")) == 2
+        assert session.scalar(text("select count(*) from segments")) == 4
+
+
+def test_existing_call_is_left_unchanged(db: Database, tmp_path: Path) -> None:
+    ingest_paths(db, [write_jsonl(tmp_path / "v1.jsonl", [call_obj("a", queue="billing")])])
+    ingest_paths(db, [write_jsonl(tmp_path / "v2.jsonl", [call_obj("a", queue="tech", segments=[])])])
+    with db.session() as session:
+        call = session.get(Call, "a")
+        assert call is not None
+        assert call.queue == "billing"
+        assert len(call.segments) == 2
+
+
+def test_transcripts_are_stored_as_transcribed_with_segments(db: Database, tmp_path: Path) -> None:
+    summary = ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", [call_obj("a")])])
+    assert summary.bad_records == ()
+    with db.session() as session:
+        call = session.get(Call, "a")
+        assert call is not None
+        assert call.status == CallStatus.TRANSCRIBED
+        assert call.queue == "billing"
+        assert call.source_file == str((tmp_path / "c.jsonl").resolve())
+        assert [(s.idx, s.speaker, s.text) for s in call.segments] == [
+            (0, "agent", "Good morning, how can I help?"),
+            (1, "customer", "There is a paper bill fee on my bill."),
+        ]
+
+
+def test_caller_id_is_never_stored_in_clear(db: Database, tmp_path: Path) -> None:
+    ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", [call_obj("a", caller_id="+385915550101")])])
+    with db.session() as session:
+        stored = session.scalar(select(Call.caller_hash).where(Call.id == "a"))
+        key = caller_hash_key(session)
+    assert stored == hash_caller_id(key, "+385 91 555 0101")  # formatting does not change the hash
+    assert stored is not None and len(stored) == 64
+    db.engine.dispose()  # closes connections so the WAL is checkpointed into the file
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("test.db*"))
+    assert b"5550101" not in raw
+    assert "5550101".encode("utf-16-le") not in raw
+
+
+def test_pii_in_imported_text_is_redacted(db: Database, tmp_path: Path) -> None:
+    segments = [{"start": 10.0, "end": 20.0, "speaker": "customer", "text": PII_TEXT}]
+    ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", [call_obj("a", segments=segments)])])
+    with db.session() as session:
+        seg = session.scalars(select(Segment)).one()
+        assert seg.text == (
+            "My card number is [CARD], expiry [EXPIRY]. Call me on [PHONE] or mail [EMAIL], or [EMAIL]."
+        )
+        assert seg.redactions is not None
+        assert [r["type"] for r in seg.redactions] == ["CARD", "EXPIRY", "PHONE", "EMAIL", "EMAIL"]
+        assert all(10.0 <= r["start"] <= r["end"] <= 20.0 for r in seg.redactions)
+        hits = session.execute(text("select count(*) from segments_fts where segments_fts match 'horvat'")).scalar()
+        assert hits == 0
+    db.engine.dispose()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("test.db*"))
+    for secret in (b"4561 2345", b"6789 0123", b"234 5678", b"ivan.horvat", b"smith"):
+        assert secret not in raw
+
+
+def test_register_accepts_plain_records_and_bad_ones(db: Database, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [call_obj("a"), {"call_id": "b"}])
+    items = list(read_transcripts(path))
+    plain: list[TranscriptRecord | BadRecord] = [i.record if isinstance(i, ImportedTranscript) else i for i in items]
+    with db.session() as session:
+        summary = register_transcripts(session, plain)
+    assert summary.calls_new == 1
+    assert [b.line for b in summary.bad_records] == [2]
+
+
+def test_bad_records_do_not_stop_the_file(db: Database, tmp_path: Path) -> None:
+    lines = [call_obj("a"), "{oops", call_obj("b", started_at="2026-10-26 09:00"), call_obj("c")]
+    summary = ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", lines)])
+    assert summary.calls_new == 2
+    assert [(b.line, b.reason.split(":")[0]) for b in summary.bad_records] == [
+        (2, "invalid JSON"),
+        (3, "started_at has no UTC offset"),
+    ]
