@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli.context import console, err_console, get_db
 from cli.main import app
@@ -42,7 +43,7 @@ def _print_summary(summary: IngestSummary) -> None:
     if summary.calls_new == 0 and summary.skipped_existing > 0:
         console.print(f"nothing new: {summary.skipped_existing} calls already ingested")
     for bad in summary.bad_records[:MAX_LISTED_BAD]:
-        err_console.print(f"[yellow]bad record[/] {bad}", markup=True, soft_wrap=True)
+        err_console.print(Text.assemble(("bad record ", "yellow"), str(bad)), soft_wrap=True)
     if len(summary.bad_records) > MAX_LISTED_BAD:
         err_console.print(f"... and {len(summary.bad_records) - MAX_LISTED_BAD} more bad records")
 

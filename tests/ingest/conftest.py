@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 
-def call_obj(call_id: str = "c1", **overrides: Any) -> dict[str, Any]:
+def call_obj(call_id: Any = "c1", **overrides: Any) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "call_id": call_id,
         "started_at": "2026-10-26T09:15:00+02:00",

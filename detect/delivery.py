@@ -1,0 +1,125 @@
+"""What an alert delivery says and when it is due: pure functions, no network, no database.
+
+The alert is given in design.md's public alert format (a mapping), the same JSON a generic webhook receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from enum import StrEnum
+from typing import Any
+
+from core.settings import DeliverySettings
+
+
+class Channel(StrEnum):
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    channel: Channel
+    target: str  # URL, or the recipient address for e-mail
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.target}"
+
+
+def endpoints_from_settings(settings: DeliverySettings) -> tuple[Endpoint, ...]:
+    """Every configured destination; each e-mail recipient is its own endpoint so one bad address stays local."""
+    endpoints = [Endpoint(Channel.WEBHOOK, url) for url in settings.webhook_urls]
+    endpoints += [Endpoint(Channel.SLACK, url) for url in settings.slack_webhook_urls]
+    if settings.smtp_host:
+        endpoints += [Endpoint(Channel.EMAIL, rcpt) for rcpt in settings.email_to]
+    return tuple(endpoints)
+
+
+def retry_delay(attempts_made: int, backoff_seconds: float) -> float:
+    """Wait after the n-th failed attempt: backoff, 2x backoff, 4x backoff ..."""
+    return float(backoff_seconds * 2 ** max(attempts_made - 1, 0))
+
+
+def next_attempt_at(last_attempt_at: datetime, attempts_made: int, backoff_seconds: float) -> datetime:
+    return last_attempt_at + timedelta(seconds=retry_delay(attempts_made, backoff_seconds))
+
+
+def _what(alert: Mapping[str, Any]) -> str:
+    if alert.get("kind") == "emerging":
+        return f'new phrase "{alert.get("phrase")}"'
+    if alert.get("kind") == "volume":
+        return "total call volume"
+    return f"topic {alert.get('topic')}"
+
+
+def _where(alert: Mapping[str, Any]) -> str:
+    dimension = alert.get("dimension") or {}
+    return ", ".join(f"{k} {v}" for k, v in sorted(dimension.items())) or "all queues and languages"
+
+
+def _since(alert: Mapping[str, Any]) -> str:
+    value = alert.get("change_at")
+    if not value:
+        return "unknown"
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _how_big(alert: Mapping[str, Any]) -> str:
+    ratio, current, baseline = alert.get("ratio"), alert.get("current_rate"), alert.get("baseline_rate")
+    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual)"
+
+
+def _terms(alert: Mapping[str, Any]) -> str:
+    return ", ".join(str(t) for t in (alert.get("top_terms") or [])[:8]) or "none"
+
+
+def summary_line(alert: Mapping[str, Any]) -> str:
+    """One line: severity, what, how big, since when, where."""
+    return (
+        f"[{str(alert.get('severity', '')).upper()}] {_what(alert)} is up {alert.get('ratio', 0):.1f}x "
+        f"since {_since(alert)} ({_where(alert)})"
+    )
+
+
+def detail_lines(alert: Mapping[str, Any]) -> list[tuple[str, str]]:
+    examples = ", ".join(str(c) for c in (alert.get("example_call_ids") or [])[:5]) or "none"
+    return [
+        ("What", _what(alert)),
+        ("Since", _since(alert)),
+        ("How big", _how_big(alert)),
+        ("Where", _where(alert)),
+        ("Top terms", _terms(alert)),
+        ("Example calls", examples),
+        ("Alert", f"#{alert.get('id')} ({alert.get('kind')}, {alert.get('severity')}, {alert.get('status')})"),
+    ]
+
+
+def webhook_payload(alert: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(alert)
+
+
+def slack_payload(alert: Mapping[str, Any]) -> dict[str, Any]:
+    """Slack incoming-webhook message: `text` for notifications, `blocks` for the layout."""
+    fields = [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in detail_lines(alert)[:6]]
+    return {
+        "text": summary_line(alert),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": f"callpulse alert #{alert.get('id')}"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": summary_line(alert)}},
+            {"type": "section", "fields": fields},
+        ],
+    }
+
+
+def email_message(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = f"callpulse: {summary_line(alert)}"
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    body = [summary_line(alert), ""] + [f"{name}: {value}" for name, value in detail_lines(alert)]
+    message.set_content("\n".join(body) + "\n")
+    return message

@@ -1,0 +1,156 @@
+"""The delivery job: send alerts that an endpoint has not yet received, record every attempt, never raise.
+
+Each (alert, endpoint) pair is retried with exponential backoff across runs; a short wait inside a run is
+allowed only when the backoff is small, so detection and the rest of the pipeline are never held up.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.alert_actions import alert_json
+from core.models import Alert, AlertStatus, Delivery
+from core.settings import DeliverySettings, Settings
+from detect.delivery import (
+    Channel,
+    Endpoint,
+    email_message,
+    endpoints_from_settings,
+    next_attempt_at,
+    retry_delay,
+    slack_payload,
+    webhook_payload,
+)
+
+MAX_IN_RUN_WAIT_S = 1.0  # longer backoffs wait for a later run instead of sleeping here
+_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    attempts: int = 0
+    delivered: int = 0
+    failed: int = 0  # pairs still undelivered after this run (will be retried)
+    waiting: int = 0  # pairs whose next retry is not yet due
+    gave_up: int = 0  # pairs that used up max_attempts
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+def send(endpoint: Endpoint, alert: dict[str, Any], settings: DeliverySettings) -> AttemptResult:
+    """One attempt; every failure comes back as a result, never as an exception."""
+    try:
+        if endpoint.channel is Channel.EMAIL:
+            return _send_email(endpoint, alert, settings)
+        payload = slack_payload(alert) if endpoint.channel is Channel.SLACK else webhook_payload(alert)
+        response = httpx.post(endpoint.target, json=payload, timeout=settings.timeout_seconds)
+        if response.is_success:
+            return AttemptResult(True, response.status_code)
+        return AttemptResult(False, response.status_code, f"HTTP {response.status_code}: {response.text[:200]}")
+    except Exception as exc:  # a broken endpoint must never stop detection
+        return AttemptResult(False, None, f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS])
+
+
+def _send_email(endpoint: Endpoint, alert: dict[str, Any], settings: DeliverySettings) -> AttemptResult:
+    assert settings.smtp_host is not None
+    message = email_message(alert, settings.smtp_from, [endpoint.target])
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
+        refused = smtp.send_message(message)
+    if refused:
+        return AttemptResult(False, None, f"recipient refused: {refused}"[:_ERROR_CHARS])
+    return AttemptResult(True, 250)
+
+
+def _history(session: Session, alert_ids: list[int]) -> dict[tuple[int, str, str], list[Delivery]]:
+    rows = session.scalars(select(Delivery).where(Delivery.alert_id.in_(alert_ids)).order_by(Delivery.attempt))
+    history: dict[tuple[int, str, str], list[Delivery]] = {}
+    for row in rows:
+        history.setdefault((row.alert_id, row.channel, row.target), []).append(row)
+    return history
+
+
+def _deliver_pair(
+    session: Session, alert: Alert, endpoint: Endpoint, past: list[Delivery], settings: DeliverySettings, now: datetime
+) -> tuple[str, int, list[str]]:
+    """Attempts for one (alert, endpoint); returns (outcome, attempts made, errors)."""
+    made = len(past)
+    errors: list[str] = []
+    if made >= settings.max_attempts:
+        return "gave_up", 0, []
+    if past and now < next_attempt_at(past[-1].attempted_at, made, settings.backoff_seconds):
+        return "waiting", 0, []
+    payload = alert_json(alert)
+    started = time.monotonic()
+    tried = 0
+    while True:
+        result = send(endpoint, payload, settings)
+        made += 1
+        tried += 1
+        attempted_at = now + timedelta(seconds=time.monotonic() - started)
+        session.add(
+            Delivery(
+                alert_id=alert.id,
+                channel=str(endpoint.channel),
+                target=endpoint.target,
+                attempt=made,
+                ok=result.ok,
+                status_code=result.status_code,
+                error=result.error,
+                attempted_at=attempted_at,
+            )
+        )
+        session.flush()
+        if result.ok:
+            return "delivered", tried, errors
+        errors.append(f"alert {alert.id} -> {endpoint}: {result.error}")
+        delay = retry_delay(made, settings.backoff_seconds)
+        if made >= settings.max_attempts:
+            return "gave_up", tried, errors
+        if delay > MAX_IN_RUN_WAIT_S:
+            return "failed", tried, errors
+        time.sleep(delay)
+
+
+def deliver_pending(session: Session, settings: Settings, now: datetime) -> DeliveryReport:
+    """Deliver every live alert to every configured endpoint that has not yet received it.
+
+    Backtest (replay) alerts and resolved alerts are not sent: nobody needs paging for them.
+    """
+    endpoints = endpoints_from_settings(settings.delivery)
+    if not endpoints:
+        return DeliveryReport()
+    alerts = list(
+        session.scalars(
+            select(Alert)
+            .where(Alert.replay.is_(False), Alert.status != AlertStatus.RESOLVED)
+            .order_by(Alert.detected_at, Alert.id)
+        )
+    )
+    history = _history(session, [a.id for a in alerts])
+    counts = {"delivered": 0, "failed": 0, "waiting": 0, "gave_up": 0}
+    attempts = 0
+    errors: list[str] = []
+    for alert in alerts:
+        for endpoint in endpoints:
+            past = history.get((alert.id, str(endpoint.channel), endpoint.target), [])
+            if any(d.ok for d in past):
+                continue
+            outcome, tried, pair_errors = _deliver_pair(session, alert, endpoint, past, settings.delivery, now)
+            counts[outcome] += 1
+            attempts += tried
+            errors.extend(pair_errors)
+    return DeliveryReport(attempts=attempts, errors=tuple(errors), **counts)

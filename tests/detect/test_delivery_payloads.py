@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from core.settings import DeliverySettings
+from detect.delivery import (
+    Channel,
+    Endpoint,
+    email_message,
+    endpoints_from_settings,
+    next_attempt_at,
+    retry_delay,
+    slack_payload,
+    summary_line,
+    webhook_payload,
+)
+
+ALERT: dict[str, Any] = {
+    "id": 7,
+    "kind": "topic",
+    "topic": "billing.unexpected_charge",
+    "phrase": None,
+    "dimension": {"queue": "billing"},
+    "change_at": "2026-10-26T09:00:00+00:00",
+    "detected_at": "2026-10-26T12:00:00+00:00",
+    "baseline_rate": 0.061,
+    "current_rate": 0.2104,
+    "ratio": 3.45,
+    "severity": "high",
+    "status": "open",
+    "top_terms": ["paper bill fee", "extra fee"],
+    "example_call_ids": ["c1", "c2"],
+}
+
+
+def test_summary_says_what_how_big_since_when_where() -> None:
+    line = summary_line(ALERT)
+    assert line == "[HIGH] topic billing.unexpected_charge is up 3.5x since 2026-10-26 09:00 UTC (queue billing)"
+
+
+def test_emerging_and_volume_alerts_are_named_by_phrase_or_volume() -> None:
+    emerging = {**ALERT, "kind": "emerging", "topic": None, "phrase": "esim activation", "dimension": {}}
+    assert 'new phrase "esim activation"' in summary_line(emerging)
+    assert "all queues and languages" in summary_line(emerging)
+    assert "total call volume" in summary_line({**ALERT, "kind": "volume", "topic": None})
+
+
+def test_slack_payload_has_text_and_blocks_with_details() -> None:
+    payload = slack_payload(ALERT)
+    assert payload["text"] == summary_line(ALERT)
+    assert [b["type"] for b in payload["blocks"]] == ["header", "section", "section"]
+    fields = " ".join(f["text"] for f in payload["blocks"][2]["fields"])
+    for expected in ("*What*", "*Since*", "3.5x baseline", "queue billing", "paper bill fee, extra fee", "c1, c2"):
+        assert expected in fields
+    json.dumps(payload)  # serialisable as sent
+
+
+def test_webhook_payload_is_the_alert_json() -> None:
+    assert webhook_payload(ALERT) == ALERT
+
+
+def test_email_is_plain_text_with_subject() -> None:
+    message = email_message(ALERT, "callpulse@example.org", ["ops@example.org"])
+    assert message["Subject"].startswith("callpulse: [HIGH] topic billing.unexpected_charge")
+    assert message["To"] == "ops@example.org"
+    assert message.get_content_type() == "text/plain"
+    body = message.get_content()
+    assert "Top terms: paper bill fee, extra fee" in body
+    assert "Since: 2026-10-26 09:00 UTC" in body
+
+
+def test_endpoints_from_settings() -> None:
+    settings = DeliverySettings(
+        webhook_urls=["http://a/hook"],
+        slack_webhook_urls=["http://s/hook"],
+        smtp_host="mail",
+        email_to=["x@y", "z@y"],
+    )
+    assert endpoints_from_settings(settings) == (
+        Endpoint(Channel.WEBHOOK, "http://a/hook"),
+        Endpoint(Channel.SLACK, "http://s/hook"),
+        Endpoint(Channel.EMAIL, "x@y"),
+        Endpoint(Channel.EMAIL, "z@y"),
+    )
+    assert endpoints_from_settings(DeliverySettings(email_to=["x@y"])) == ()  # no SMTP host, no e-mail
+
+
+def test_backoff_doubles() -> None:
+    assert [retry_delay(n, 2.0) for n in (1, 2, 3, 4)] == [2.0, 4.0, 8.0, 16.0]
+    last = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    assert next_attempt_at(last, 3, 2.0) == datetime(2026, 11, 2, 10, 0, 8, tzinfo=UTC)
