@@ -26,7 +26,9 @@ class WorkCollector(Collector):
         if db is None:
             return
         with db.session() as s:
-            by_status = dict(s.execute(select(Call.status, func.count()).group_by(Call.status)).tuples().all())
+            by_status = {
+                str(st): int(n) for st, n in s.execute(select(Call.status, func.count()).group_by(Call.status))
+            }
             alerts = s.execute(select(Alert.kind, Alert.status, func.count()).group_by(Alert.kind, Alert.status)).all()
         depth = GaugeMetricFamily("callpulse_queue_depth", "Calls waiting for transcription (pending)")
         depth.add_metric([], by_status.get(CallStatus.PENDING, 0))
@@ -39,6 +41,21 @@ class WorkCollector(Collector):
         for kind, alert_status, count in alerts:
             raised.add_metric([str(kind), str(alert_status)], count)
         yield raised
+
+
+def route_template(request: Request) -> str:
+    """The matched route's full template, e.g. /api/v1/alerts/{alert_id}: bounded label cardinality.
+
+    Routes of included routers know only their own part of the path, so the prefix is taken from the
+    request path (path parameters never contain a slash).
+    """
+    template = getattr(request.scope.get("route"), "path", None)
+    if not isinstance(template, str):
+        return "unmatched"
+    depth = template.rstrip("/").count("/")
+    parts = request.url.path.rstrip("/").split("/")
+    prefix = "/".join(parts[: len(parts) - depth]) if depth else request.url.path.rstrip("/")
+    return prefix + template
 
 
 def install_metrics(app: FastAPI) -> CollectorRegistry:
@@ -64,9 +81,7 @@ def install_metrics(app: FastAPI) -> CollectorRegistry:
             status = response.status_code
             return response
         finally:
-            route = request.scope.get("route")
-            # The route template (not the raw path) keeps label cardinality bounded.
-            name = getattr(route, "path", "unmatched")
+            name = route_template(request)
             requests.labels(request.method, name, str(status)).inc()
             latency.labels(request.method, name).observe(time.perf_counter() - started)
 

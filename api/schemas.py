@@ -238,5 +238,9 @@ class TaxonomyOut(BaseModel):
     topics: list[TaxonomyTopicOut]
 
 
+class TaxonomyInstalled(TaxonomyOut):
+    calls_to_retag: int
+
+
 class Health(BaseModel):
     status: str

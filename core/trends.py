@@ -301,7 +301,7 @@ def pareto(session: Session, since: datetime | None = None, until: datetime | No
     total_col = func.sum(VolumeBucket.count)
     query = select(VolumeBucket.topic_id, total_col).where(*conds).group_by(VolumeBucket.topic_id)
     rows = sorted(((str(t), int(c or 0)) for t, c in session.execute(query)), key=lambda r: (-r[1], r[0]))
-    labels = dict(session.execute(select(Topic.id, Topic.label)).tuples().all())
+    labels = {str(i): str(label) for i, label in session.execute(select(Topic.id, Topic.label))}
     grand = sum(c for _, c in rows) or 1
     out: list[ParetoRow] = []
     cumulative = 0

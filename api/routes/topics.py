@@ -22,6 +22,7 @@ from api.schemas import (
 )
 from core import trends
 from core.trends import BucketSize, GroupBy, TrendWindow
+from detect.baseline import expected_counts
 
 router = APIRouter(tags=["trends"])
 Text = Annotated[str | None, Query(max_length=100)]
@@ -48,7 +49,9 @@ def topic_trend(
     queue: Text = None,
     language: Text = None,
 ) -> TopicTrendOut:
-    result = trends.topic_trend(session, topic_id, TrendWindow(bucket, since, until, queue, language))
+    window = TrendWindow(bucket, since, until, queue, language)
+    # The detector's own seasonal baseline, so the chart's band is what the alerts were judged against.
+    result = trends.topic_trend(session, topic_id, window, expected_counts)
     return TopicTrendOut(
         topic=result.topic,
         bucket=str(result.bucket),

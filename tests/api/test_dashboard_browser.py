@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,9 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from core.auth import create_api_key
 from core.db import Database
-from tests.api.test_dashboard_data import AUDIO_CALL_ID, AUDIO_SEGMENTS, SPIKE_TOPIC, seed
+from tests.api.test_dashboard_data import AUDIO_CALL_ID, AUDIO_SEGMENTS, CALLPULSE, SPIKE_TOPIC, seed
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -74,36 +72,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _create_key(role: str, env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [CALLPULSE, "keys", "create", "--role", role], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return out.split()[-1]  # the key is the last word of the output
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     work = tmp_path_factory.mktemp("dashboard")
     url = f"sqlite:///{work}/callpulse.db"
     db = Database(url)
-    alert_id = seed(db, work)
-    keys = {}
-    with db.session() as session:
-        for role in ("ops", "analyst"):
-            keys[role] = create_api_key(session, role, name=f"{role}-browser")[1]
+    alert_id = seed(db, url, work)
     db.engine.dispose()
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLPULSE_")}
     env |= {"CALLPULSE_DATABASE_URL": url, "CALLPULSE_AUDIO_DIR": str(work / "audio")}
+    keys = {role: _create_key(role, env) for role in ("ops", "analyst")}
+    port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "api.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=REPO,
+        [CALLPULSE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=work,
         env=env,
+        stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -275,5 +266,6 @@ def test_topics_page_and_phone_width(page: tuple[sync_api.Page, Watch], site: Si
         tab.wait_for_load_state("networkidle")
         overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways on a phone by {overflow}px"
+        _shot(tab, site, "phone-" + (path.strip("/").split("/")[0] or "overview"))
     tab.keyboard.press("Tab")
     assert tab.evaluate("document.activeElement.className") == "skip"

@@ -1,21 +1,21 @@
 """A small real dataset for the dashboard tests: sample transcripts around the planted paper-bill-fee spike.
 
-Loads three weeks of `samples/transcripts` (redacted with the real redactor), tags calls with the topics the
-generator intended, fills the hourly volume table, records the two planted incidents as alerts, and adds one
-call with a real stereo recording (espeak-ng speech, agent left, customer right).
+Ingests three weeks of `samples/transcripts` with the real CLI, tags the calls with the topics the generator
+intended, fills the hourly volume table, records the two planted incidents as the detector reports them, and
+adds one call with a real stereo recording (espeak-ng speech, agent left, customer right).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from core.db import Database
 from core.models import (
@@ -32,9 +32,9 @@ from core.models import (
     TopicHit,
     VolumeBucket,
 )
-from core.redact import redact_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+CALLPULSE = str(Path(sys.executable).parent / "callpulse")
 WEEKS = ("week-2026-10-12.jsonl", "week-2026-10-19.jsonl", "week-2026-10-26.jsonl")
 SPIKE_TOPIC = "billing.unexpected_charge"
 SPIKE_START = datetime(2026, 10, 26, 9, tzinfo=UTC)
@@ -64,56 +64,26 @@ def _hour(t: datetime) -> datetime:
     return t.replace(minute=0, second=0, microsecond=0)
 
 
-def load_transcripts(db: Database) -> dict[str, list[str]]:
-    """Calls, redacted segments, topic hits and hourly volumes; returns the spike's calls per queue."""
+def ingest_transcripts(db_url: str) -> None:
+    """The real `callpulse ingest` (registration, redaction, search index)."""
+    files = [str(SAMPLES / "transcripts" / name) for name in WEEKS]
+    subprocess.run([CALLPULSE, "--db", db_url, "ingest", *files], check=True, capture_output=True)
+
+
+def tag_from_truth(db: Database) -> None:
+    """Topic hits as the generator meant them, and the hourly volumes they make (when no tagger has run)."""
     truth = _topics_by_call()
     volumes: Counter[tuple[datetime, str, str, str]] = Counter()
-    spike_calls: dict[str, list[str]] = {}
-    calls, segments, hits = [], [], []
-    for name in WEEKS:
-        for line in (SAMPLES / "transcripts" / name).read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            started = datetime.fromisoformat(rec["started_at"]).astimezone(UTC)
-            topics = truth.get(rec["call_id"], [])
-            calls.append(
-                {
-                    "id": rec["call_id"],
-                    "started_at": started,
-                    "duration_s": rec.get("duration_s"),
-                    "language": rec["language"],
-                    "queue": rec["queue"],
-                    "agent_id": rec["agent_id"],
-                    "direction": rec.get("direction"),
-                    "status": CallStatus.TAGGED,
-                    "tagged_version": 1,
-                    "attempts": 0,
-                    "created_at": started,
-                    "updated_at": started,
-                }
-            )
-            for idx, seg in enumerate(rec["segments"]):
-                text, spans = redact_text(seg["text"])
-                segments.append(
-                    {
-                        "call_id": rec["call_id"],
-                        "idx": idx,
-                        "start": seg["start"],
-                        "end": seg["end"],
-                        "speaker": seg["speaker"],
-                        "text": text,
-                        "redactions": [{"type": str(s.kind), "start": seg["start"], "end": seg["end"]} for s in spans],
-                    }
-                )
-            first_customer = next((s["start"] for s in rec["segments"] if s["speaker"] == "customer"), None)
-            for tid in topics:
-                hits.append({"call_id": rec["call_id"], "topic_id": tid, "matches": 1, "first_start": first_customer})
-            for tid in [TOTAL, *topics]:
-                volumes[(_hour(started), tid, rec["queue"], rec["language"])] += 1
-            if SPIKE_TOPIC in topics and started >= SPIKE_START:
-                spike_calls.setdefault(rec["queue"], []).append(rec["call_id"])
+    hits = []
     with db.session() as session:
-        session.execute(insert(Call), calls)
-        session.execute(insert(Segment), segments)
+        for call in session.scalars(select(Call)):
+            topics = truth.get(call.id, [])
+            first_customer = next((s.start for s in call.segments if s.speaker == "customer"), None)
+            hits += [{"call_id": call.id, "topic_id": t, "matches": 1, "first_start": first_customer} for t in topics]
+            for tid in [TOTAL, *topics]:
+                volumes[(_hour(call.started_at), tid, call.queue or "", call.language or "")] += 1
+            call.status = CallStatus.TAGGED
+            call.tagged_version = 1
         session.execute(insert(TopicHit), hits)
         session.execute(
             insert(VolumeBucket),
@@ -123,11 +93,18 @@ def load_transcripts(db: Database) -> dict[str, list[str]]:
             ],
         )
     _taxonomy(db, {t for ts in truth.values() for t in ts})
-    return spike_calls
 
 
-def record_alerts(db: Database, spike_calls: dict[str, list[str]]) -> int:
+def record_alerts(db: Database) -> int:
     """The two planted incidents as the detector reports them; returns the spike alert's id."""
+    with db.session() as session:
+        examples = session.scalars(
+            select(Call.id)
+            .join(TopicHit)
+            .where(TopicHit.topic_id == SPIKE_TOPIC, Call.queue == "billing", Call.started_at >= SPIKE_START)
+            .order_by(Call.started_at)
+            .limit(5)
+        ).all()
     spike = Alert(
         kind=AlertKind.TOPIC,
         topic_id=SPIKE_TOPIC,
@@ -142,7 +119,7 @@ def record_alerts(db: Database, spike_calls: dict[str, list[str]]) -> int:
         severity=Severity.HIGH,
         status=AlertStatus.OPEN,
         top_terms=["paper bill fee", "extra fee", "unexpected charge"],
-        example_call_ids=spike_calls.get("billing", [])[:5],
+        example_call_ids=list(examples),
     )
     emerging = Alert(
         kind=AlertKind.EMERGING,
@@ -211,9 +188,10 @@ def add_audio_call(db: Database, audio: Path) -> None:
         session.add(TopicHit(call=call, topic_id=SPIKE_TOPIC, matches=2, first_start=4.0, evidence="paper bill fee"))
 
 
-def seed(db: Database, workdir: Path) -> int:
+def seed(db: Database, db_url: str, workdir: Path) -> int:
     """Everything above; returns the spike alert's id."""
-    spike_calls = load_transcripts(db)
-    alert_id = record_alerts(db, spike_calls)
+    ingest_transcripts(db_url)
+    tag_from_truth(db)
+    alert_id = record_alerts(db)
     add_audio_call(db, make_stereo_call(workdir))
     return alert_id

@@ -1,0 +1,170 @@
+"""Alerts (design.md's format, evidence, ack/resolve), topic trends with the band, grouped trends, Pareto."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from core.db import Database
+from core.models import Role
+from tests.api.conftest import bearer
+
+ALERT_KEYS = {
+    "id",
+    "kind",
+    "topic",
+    "phrase",
+    "dimension",
+    "change_at",
+    "detected_at",
+    "baseline_rate",
+    "current_rate",
+    "ratio",
+    "severity",
+    "status",
+    "top_terms",
+    "example_call_ids",
+}
+
+
+def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    analyst, ops = bearer(keys[Role.ANALYST]), bearer(keys[Role.OPS])
+    page = client.get("/api/v1/alerts", headers=analyst).json()
+    assert [a["kind"] for a in page["items"]] == ["emerging", "topic"]  # newest detection first
+    assert set(page["items"][0]) >= ALERT_KEYS
+    topic_alert = page["items"][1]
+    assert topic_alert["dimension"] == {"queue": "billing"} and topic_alert["status"] == "open"
+    detail = client.get(f"/api/v1/alerts/{topic_alert['id']}", headers=analyst).json()
+    example = detail["examples"][0]
+    assert example["call_id"] == "call-fee-0" and example["segment_start"] == 10.0
+    assert "paper bill fee" in example["snippet"] and example["evidence"] == "paper bill fee"
+    emerging = client.get(f"/api/v1/alerts/{page['items'][0]['id']}", headers=analyst).json()
+    assert "esim activation" in emerging["examples"][0]["snippet"].lower()
+
+    acked = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"comment": "on it"}, headers=ops).json()
+    assert acked["status"] == "acknowledged" and acked["ack_comment"] == "on it"
+    assert acked["acked_by"].startswith("ops-test") and acked["acked_at"]
+    assert client.get("/api/v1/alerts", params={"status": "open"}, headers=analyst).json()["items"][0]["kind"] == (
+        "emerging"
+    )
+    resolved = client.post(f"/api/v1/alerts/{topic_alert['id']}/resolve", headers=ops).json()
+    assert resolved["status"] == "resolved" and resolved["resolved_by"].startswith("ops-test")
+    again = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", headers=ops)
+    assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
+    assert client.post("/api/v1/alerts/999/resolve", headers=ops).status_code == 404
+
+
+def test_alert_pagination_and_filters(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    analyst = bearer(keys[Role.ANALYST])
+    first = client.get("/api/v1/alerts", params={"limit": 1}, headers=analyst).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    second = client.get("/api/v1/alerts", params={"limit": 1, "cursor": first["next_cursor"]}, headers=analyst).json()
+    assert second["items"][0]["id"] != first["items"][0]["id"] and second["next_cursor"] is None
+    only = client.get(
+        "/api/v1/alerts", params={"kind": "topic", "topic": "billing.unexpected_charge"}, headers=analyst
+    ).json()
+    assert len(only["items"]) == 1
+    assert client.get("/api/v1/alerts", params={"status": "bogus"}, headers=analyst).status_code == 422
+    assert client.get("/api/v1/alerts", params={"since": "2026-10-01"}, headers=analyst).status_code == 422
+
+
+def test_topic_trend_has_band_and_changepoints(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    analyst = bearer(keys[Role.ANALYST])
+    params = {"bucket": "day", "since": "2026-10-05T00:00:00Z", "until": "2026-10-19T00:00:00Z"}
+    trend = client.get("/api/v1/topics/billing.unexpected_charge/trend", params=params, headers=analyst).json()
+    points = trend["points"]
+    assert len(points) == 14
+    assert points[0]["t"].startswith("2026-10-05") and points[0]["total"] == 2 * (10 * 20 + 14 * 2)
+    assert points[0]["expected"] is not None and points[0]["lower"] <= points[0]["count"] <= points[0]["upper"]
+    fee_day = points[7]  # 2026-10-12, the fee starts at 09:00
+    assert fee_day["count"] > fee_day["upper"]
+    assert trend["changepoints"] == ["2026-10-12T09:00:00Z"]
+    hourly = client.get(
+        "/api/v1/topics/billing.unexpected_charge/trend", params={"queue": "tech"}, headers=analyst
+    ).json()
+    assert len(hourly["points"]) == 7 * 24 and all(p["count"] == 0 for p in hourly["points"])
+    bad = client.get(
+        "/api/v1/topics/billing.unexpected_charge/trend",
+        params={"since": "2026-10-10T00:00:00Z", "until": "2026-10-01T00:00:00Z"},
+        headers=analyst,
+    )
+    assert bad.status_code == 400
+
+
+def test_grouped_trends_and_pareto(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    analyst = bearer(keys[Role.ANALYST])
+    params = {
+        "topics": "billing.unexpected_charge,outage.no_service",
+        "bucket": "day",
+        "group_by": "queue",
+        "since": "2026-09-07T00:00:00Z",
+        "until": "2026-09-08T00:00:00Z",
+    }
+    series = client.get("/api/v1/trends", params=params, headers=analyst).json()["items"]
+    by = {(s["topic"], s["group"]["queue"]): s["points"][0]["count"] for s in series}
+    assert by[("billing.unexpected_charge", "billing")] == 10 and by[("outage.no_service", "tech")] == 20
+    assert by[("billing.unexpected_charge", "tech")] == 0
+    agents = client.get(
+        "/api/v1/trends",
+        params={**params, "group_by": "agent", "since": "2026-10-12T00:00:00Z", "until": "2026-10-13T00:00:00Z"},
+        headers=analyst,
+    ).json()
+    fee_agents = {
+        s["group"]["agent"]
+        for s in agents["items"]
+        if s["topic"] == "billing.unexpected_charge" and s["points"][0]["count"]
+    }
+    assert fee_agents == {"agent-01", "agent-02", "agent-03"}
+    pareto = client.get("/api/v1/reports/pareto", headers=analyst).json()["items"]
+    assert [p["topic"] for p in pareto] == ["outage.no_service", "billing.unexpected_charge"]
+    assert pareto[-1]["cumulative_share"] == 1.0 and pareto[0]["label"] == "No service"
+    topics = client.get("/api/v1/topics", headers=analyst).json()["items"]
+    assert {t["id"] for t in topics} == {"billing.unexpected_charge", "outage.no_service"}
+
+
+def test_search_api(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    qa = bearer(keys[Role.QA])
+    found = client.get("/api/v1/search", params={"q": '"paper bill fee"', "speaker": "customer"}, headers=qa).json()
+    assert [i["call_id"] for i in found["items"]] == ["call-fee-2", "call-fee-1", "call-fee-0"]
+    item = found["items"][0]
+    assert item["segment_start"] == 10.0 and item["speaker"] == "customer" and item["queue"] == "billing"
+    assert "<mark>paper bill fee</mark>" in item["snippet"] and "&lt;b&gt;why&lt;/b&gt;" in item["snippet"]
+    racun = client.get("/api/v1/search", params={"q": "racun", "language": "hr"}, headers=qa).json()
+    assert [i["call_id"] for i in racun["items"]] == ["call-racun"]
+    dated = client.get(
+        "/api/v1/search",
+        params={"q": "fee", "since": "2026-10-12T10:00:00Z", "until": "2026-10-12T11:00:00Z", "agent_id": "agent-02"},
+        headers=qa,
+    ).json()
+    assert {i["call_id"] for i in dated["items"]} == {"call-fee-1"}
+    for q in ['"unclosed', "NOT fee", "fee AND", "(fee", "fee*x"]:
+        response = client.get("/api/v1/search", params={"q": q}, headers=qa)
+        assert response.status_code == 400, q
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_taxonomy_round_trip(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    yaml_text = (
+        "version: 2\ntopics:\n  - id: roaming.charges\n    label: Roaming charges\n"
+        '    patterns:\n      en: ["roaming charge"]\n'
+    )
+    admin = bearer(keys[Role.ADMIN])
+    put = client.put("/api/v1/taxonomy", content=yaml_text, headers={**admin, "content-type": "application/yaml"})
+    assert put.status_code == 200, put.text
+    assert put.json()["version"] == 2 and put.json()["calls_to_retag"] == 6
+    got = client.get("/api/v1/taxonomy", headers=bearer(keys[Role.ANALYST])).json()
+    assert [t["id"] for t in got["topics"]] == ["roaming.charges"]
+    stale = client.put("/api/v1/taxonomy", content=yaml_text, headers={**admin, "content-type": "application/yaml"})
+    assert stale.status_code == 400
+    broken = client.put("/api/v1/taxonomy", json={"version": 3, "topics": "nope"}, headers=admin)
+    assert broken.status_code == 400 and broken.headers["content-type"] == "application/problem+json"
+
+
+def test_ops_endpoints(client: TestClient, seeded: Database) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").json() == {"status": "ready"}
+    client.get("/api/v1/topics")
+    metrics = client.get("/metrics").text
+    assert 'callpulse_http_requests_total{method="GET",route="/api/v1/topics",status="401"}' in metrics
+    assert 'callpulse_calls{status="tagged"} 6.0' in metrics
+    assert "callpulse_queue_depth 0.0" in metrics and 'callpulse_alerts{kind="topic",status="open"} 1.0' in metrics
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,124 @@
+"""Dashboard page routes over HTTP: login and session cookie, redirects, roles, escaping, static files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.dashboard import STATIC_DIR
+from api.dashboard.session import safe_next
+from api.main import create_app
+from core.auth import create_api_key
+from core.db import Database
+from core.settings import get_settings
+
+PAGES = ("/", "/topics", "/search", "/alerts/1", "/calls/call-1")
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def _key(role: str) -> str:
+    db = Database(get_settings().database_url)
+    with db.session() as session:
+        key = create_api_key(session, role)[1]
+    db.engine.dispose()
+    return key
+
+
+def _log_in(client: TestClient, role: str) -> None:
+    response = client.post("/login", data={"api_key": _key(role), "next": "/"}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_send_strangers_to_login(client: TestClient, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+    if path != "/":
+        assert "next=" in response.headers["location"]
+
+
+def test_login_sets_a_strict_session_cookie_and_follows_next(client: TestClient) -> None:
+    response = client.post("/login", data={"api_key": _key("qa"), "next": "/search?q=fee"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/search?q=fee"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("callpulse_session=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    assert client.get("/search").status_code == 200
+    assert client.get("/api/v1/topics").status_code == 200  # the same cookie authenticates the JSON API
+
+
+def test_cookie_is_secure_behind_https(client: TestClient) -> None:
+    response = client.post(
+        "/login", data={"api_key": _key("qa")}, headers={"x-forwarded-proto": "https"}, follow_redirects=False
+    )
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_wrong_or_revoked_keys_are_refused(client: TestClient) -> None:
+    response = client.post("/login", data={"api_key": "cp_nope", "next": "/"}, follow_redirects=False)
+    assert response.status_code == 401
+    assert "not valid" in response.text
+    assert "set-cookie" not in response.headers
+    client.cookies.set("callpulse_session", "forged.value")
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"])
+def test_login_never_redirects_off_site(target: str) -> None:
+    assert safe_next(target) == "/"
+    assert safe_next("/alerts/3?x=1") == "/alerts/3?x=1"
+
+
+def test_logout_clears_the_session(client: TestClient) -> None:
+    _log_in(client, "ops")
+    assert client.get("/").status_code == 200
+    response = client.post("/logout", follow_redirects=False)
+    assert response.status_code == 303 and 'callpulse_session=""' in response.headers["set-cookie"]
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_triage_controls_follow_the_role(client: TestClient) -> None:
+    _log_in(client, "analyst")
+    page = client.get("/alerts/1").text
+    assert 'id="ack-button"' not in page and "needs an ops key" in page
+    assert 'href="/search"' not in page  # analysts cannot read transcripts
+    _log_in(client, "ops")
+    page = client.get("/alerts/1").text
+    assert 'id="ack-button"' in page and 'id="resolve-button"' in page
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_are_csp_friendly(client: TestClient, path: str) -> None:
+    _log_in(client, "admin")
+    response = client.get(path)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    html = response.text
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script"
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert not re.search(r"\sstyle\s*=", html), "inline style"
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "external resource"
+
+
+def test_user_content_in_the_address_is_escaped(client: TestClient) -> None:
+    _log_in(client, "qa")
+    page = client.get("/calls/%3Cscript%3Ealert(1)%3C%2Fscript%3E").text
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
+
+
+def test_static_files_and_vendored_chart_licence(client: TestClient) -> None:
+    for path in ("js/common.js", "js/charts.js", "css/app.css", "vendor/uplot/uPlot.iife.min.js"):
+        assert client.get(f"/static/{path}").status_code == 200
+    licence = (Path(STATIC_DIR) / "vendor" / "uplot" / "LICENSE").read_text()
+    assert "MIT" in licence or "Permission is hereby granted" in licence

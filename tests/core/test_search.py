@@ -1,0 +1,161 @@
+"""The search query language, and search on real SQLite (FTS5) and PostgreSQL (tsvector + GIN)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from glob import glob
+from pathlib import Path
+
+import pytest
+
+from core.db import Database
+from core.errors import InvalidInput
+from core.models import Call, Segment, Speaker, TopicHit
+from core.search import SearchOptions, mark_snippet, parse_query, search_segments, to_fts5, to_tsquery
+
+T0 = datetime(2026, 10, 26, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("query", "fts5", "tsquery"),
+    [
+        ("paper fee", '("paper" AND "fee")', "(('paper') & ('fee'))"),
+        ('"paper bill" fee', '("paper bill" AND "fee")', "(('paper' <-> 'bill') & ('fee'))"),
+        ("fee OR charge", '("fee" OR "charge")', "(('fee') | ('charge'))"),
+        ("fee NOT paper", '("fee" NOT "paper")', "(('fee') & !('paper'))"),
+        ("activ*", '"activ"*', "('activ':*)"),
+        ("(esim OR sim) AND code", '(("esim" OR "sim") AND "code")', "((('esim') | ('sim')) & ('code'))"),
+        ("e-mail", '"e mail"', "('e' <-> 'mail')"),
+        ("NEAR", '"near"', "('near')"),
+        ("Račun", '"račun"', "('račun')"),
+    ],
+)
+def test_query_compiles_to_both_engines(query: str, fts5: str, tsquery: str) -> None:
+    node = parse_query(query)
+    assert to_fts5(node) == fts5
+    assert to_tsquery(node) == tsquery
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed', "NOT fee", "fee AND", "OR fee", "(fee", "fee)", "a*b", "*", "", "   ", "()", "!!!", "x" * 600],
+)
+def test_malformed_queries_explain_themselves(query: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_query(query)
+    assert len(info.value.detail) > 10
+
+
+def test_snippets_escape_everything_but_the_marks() -> None:
+    assert mark_snippet("a <script> \ue000fee\ue001 & b") == "a &lt;script&gt; <mark>fee</mark> &amp; b"
+
+
+def _fill(db: Database) -> None:
+    rows = [
+        ("c1", T0, "billing", "en", "agent-01", ["Hello", "There is a paper bill fee on my bill", "Sorry"]),
+        ("c2", T0 + timedelta(hours=1), "billing", "en", "agent-02", ["Hi", "An extra fee appeared", "Ok"]),
+        ("c3", T0 + timedelta(days=2), "tech", "en", "agent-01", ["Hi", "My esim activation code fails", "Ok"]),
+        ("c4", T0 - timedelta(days=30), "billing", "hr", "agent-03", ["Dobar dan", "Račun je prevelik", "Da"]),
+    ]
+    with db.session() as s:
+        for call_id, at, queue, lang, agent, texts in rows:
+            call = Call(id=call_id, started_at=at, queue=queue, language=lang, agent_id=agent)
+            for i, text in enumerate(texts):
+                speaker = Speaker.AGENT if i % 2 == 0 else Speaker.CUSTOMER
+                call.segments.append(Segment(idx=i, start=i * 5.0, end=i * 5.0 + 4, speaker=speaker, text=text))
+            s.add(call)
+        s.add(TopicHit(call_id="c1", topic_id="billing.unexpected_charge"))
+        s.add(TopicHit(call_id="c2", topic_id="billing.unexpected_charge"))
+
+
+def _ids(db: Database, query: str, **kw: object) -> list[str]:
+    with db.session() as s:
+        return [h.call_id for h in search_segments(s, SearchOptions(query, **kw)).items]  # type: ignore[arg-type]
+
+
+def check_search(db: Database) -> None:
+    _fill(db)
+    assert _ids(db, "fee") == ["c2", "c1"]
+    assert _ids(db, '"paper bill fee"') == ["c1"]
+    assert _ids(db, '"fee paper"') == []
+    assert _ids(db, "fee NOT paper") == ["c2"]
+    assert _ids(db, "esim OR prevelik") == ["c3", "c4"]
+    assert _ids(db, "activ*") == ["c3"]
+    assert _ids(db, "(paper OR extra) AND fee", since=T0 + timedelta(minutes=30)) == ["c2"]
+    assert _ids(db, "fee", until=T0 + timedelta(minutes=30)) == ["c1"]
+    assert _ids(db, "fee", topic="billing.unexpected_charge", agent_id="agent-01") == ["c1"]
+    assert _ids(db, "hello", speaker="customer") == []
+    assert _ids(db, "hi", speaker="agent", queue="tech", language="en") == ["c3"]
+    with db.session() as s:
+        hit = search_segments(s, SearchOptions('"paper bill"')).items[0]
+        assert hit.segment_start == 5.0 and hit.speaker == "customer" and "<mark>" in hit.snippet
+        first = search_segments(s, SearchOptions("hi OR hello OR dobar", limit=2))
+        assert len(first.items) == 2 and first.next_cursor
+        rest = search_segments(s, SearchOptions("hi OR hello OR dobar", limit=2, cursor=first.next_cursor))
+        assert [h.call_id for h in first.items + rest.items] == ["c3", "c2", "c1", "c4"] and rest.next_cursor is None
+        with pytest.raises(InvalidInput):
+            search_segments(s, SearchOptions("fee", cursor="bm90IGEgY3Vyc29y"))
+        with pytest.raises(InvalidInput):
+            search_segments(s, SearchOptions("fee", limit=0))
+
+
+def test_search_on_sqlite(db: Database) -> None:
+    check_search(db)
+    assert _ids(db, "racun") == ["c4"]  # diacritics folded by the FTS5 tokenizer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    bins = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    bindir = Path(bins[-1]).parent
+    root = Path(tempfile.mkdtemp(prefix="callpulse-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # postgres refuses to run as root
+        shutil.chown(root, "postgres", "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    data = root / "data"
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "callpulse", "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
+    opts = f"-k {root} -p {port} -h 127.0.0.1 -F"
+    subprocess.run(
+        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(root / "log"), "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://callpulse@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_search_on_postgres(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    try:
+        check_search(db)
+        with db.session() as s:
+            hit = search_segments(s, SearchOptions("esim")).items[0]
+            assert "<mark>esim</mark>" in hit.snippet
+    finally:
+        db.engine.dispose()
