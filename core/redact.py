@@ -7,6 +7,8 @@ Shared by the transcriber (word level, with time spans) and by ingest (plain imp
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -15,6 +17,14 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from core.records import Redaction, Word
+
+_CALLER_NOISE = re.compile(r"[\s\-().]")
+
+
+def hash_caller_id(key: bytes, caller_id: str) -> str:
+    """Keyed HMAC-SHA256 of a caller id (the clear id is never stored); "+385 91 …" and "+38591…" hash alike."""
+    normalised = _CALLER_NOISE.sub("", caller_id).lower()
+    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class PiiKind(StrEnum):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -17,11 +14,10 @@ from core.db import caller_hash_key
 from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
-from core.redact import redact_text, redact_words
+from core.redact import hash_caller_id, redact_text, redact_words
 from ingest.metadata import BadRecord, ImportedTranscript
 
 BATCH = 500
-_CALLER_NOISE = re.compile(r"[\s\-().]")
 T = TypeVar("T")
 
 
@@ -46,12 +42,6 @@ class IngestSummary:
     def readable(self) -> int:
         """Records that were understood, whether new or already known."""
         return self.calls_new + self.skipped_existing
-
-
-def hash_caller_id(key: bytes, caller_id: str) -> str:
-    """Keyed hash of a caller id; formatting differences ("+385 91 …" vs "+38591…") hash alike."""
-    normalised = _CALLER_NOISE.sub("", caller_id).lower()
-    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

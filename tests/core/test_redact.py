@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.records import Word
-from core.redact import PiiKind, find_pii, redact_text, redact_words
+from core.redact import PiiKind, find_pii, hash_caller_id, redact_text, redact_words
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,11 @@ def test_redact_words_several_spans_in_one_word() -> None:
     redacted, spans = redact_words(words)
     assert [w.text for w in redacted] == [" [EMAIL],[EMAIL]", " ok"]
     assert [s.kind for s in spans] == ["EMAIL", "EMAIL"]
+
+
+def test_caller_hash_is_keyed_and_ignores_formatting() -> None:
+    key = b"k" * 32
+    digest = hash_caller_id(key, "+385 91 555-0101")
+    assert digest == hash_caller_id(key, "+385915550101")
+    assert digest != hash_caller_id(b"other-key", "+385915550101")
+    assert len(digest) == 64 and "5550101" not in digest

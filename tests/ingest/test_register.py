@@ -7,9 +7,10 @@ from sqlalchemy import select, text
 from core.db import Database, caller_hash_key
 from core.models import Call, CallStatus, Segment
 from core.records import TranscriptRecord
+from core.redact import hash_caller_id
 from ingest.job import ingest_paths
 from ingest.metadata import BadRecord, ImportedTranscript
-from ingest.register import hash_caller_id, register_transcripts
+from ingest.register import register_transcripts
 from ingest.transcripts import read_transcripts
 from tests.ingest.conftest import call_obj, write_jsonl
 
