@@ -144,13 +144,20 @@ def deliver_pending(session: Session, settings: Settings, now: datetime) -> Deli
     counts = {"delivered": 0, "failed": 0, "waiting": 0, "gave_up": 0}
     attempts = 0
     errors: list[str] = []
+    down: set[Endpoint] = set()
     for alert in alerts:
         for endpoint in endpoints:
             past = history.get((alert.id, str(endpoint.channel), endpoint.target), [])
             if any(d.ok for d in past):
                 continue
+            if endpoint in down:
+                # One failing endpoint costs one timeout per run, not one per pending alert.
+                counts["waiting"] += 1
+                continue
             outcome, tried, pair_errors = _deliver_pair(session, alert, endpoint, past, settings.delivery, now)
             counts[outcome] += 1
             attempts += tried
             errors.extend(pair_errors)
+            if pair_errors and outcome != "delivered":
+                down.add(endpoint)
     return DeliveryReport(attempts=attempts, errors=tuple(errors), **counts)

@@ -18,6 +18,7 @@ from core.redact import hash_caller_id, redact_text, redact_words
 from ingest.metadata import BadRecord, ImportedTranscript
 
 BATCH = 500
+AUDIO_BATCH = 50  # each recording is hashed while read: smaller batches keep the progress bar moving
 T = TypeVar("T")
 
 
@@ -162,7 +163,7 @@ def register_audio(
     new = skipped = 0
     bad: list[BadRecord] = []
     seen: set[str] = set()
-    for batch in _batches(records, BATCH):
+    for batch in _batches(records, AUDIO_BATCH):
         good = [r for r in batch if isinstance(r, AudioRecord)]
         bad.extend(r for r in batch if isinstance(r, BadRecord))
         known = seen | _existing_ids(session, [r.meta.call_id for r in good])

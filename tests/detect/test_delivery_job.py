@@ -212,6 +212,16 @@ def test_gives_up_after_max_attempts_without_raising(db: Database) -> None:
     assert len(inbox.requests) == 3
 
 
+def test_failing_endpoint_is_tried_once_per_run_not_once_per_alert(db: Database) -> None:
+    inbox = Inbox(fail_first=100)
+    with http_endpoint(inbox) as url, db.session() as session:
+        for key in ("a", "b", "c"):
+            _alert(session, incident_key=key)
+        report = deliver_pending(session, _settings(webhook_urls=[url], backoff_seconds=10.0), NOW)
+        assert (report.attempts, report.failed, report.waiting) == (1, 1, 2)
+    assert len(inbox.requests) == 1
+
+
 def test_unreachable_endpoint_is_recorded_not_raised(db: Database) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
