@@ -1,0 +1,107 @@
+"""Per-language spaCy pipelines (blank + lookup lemmas) and the normalised keys that tagging matches on.
+
+Text is lowercased before it reaches spaCy because the lookup tables are case-sensitive. Each token gets a
+*key*: its lookup lemma (en, hr, ru ...), the character itself (zh, segmented per character), or for
+Hungarian — whose table misses most inflected forms — the stem of a known pattern word that prefixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+FALLBACK_LANGUAGE = "en"
+# Languages whose lemma table ships in spacy-lookups-data; others get a blank tokenizer only.
+LOOKUP_LANGUAGES = frozenset(
+    {"ca", "cs", "da", "de", "el", "en", "es", "fr", "ga", "hr", "hu", "id", "it"}
+    | {"lb", "lt", "mk", "nb", "nl", "pt", "ro", "ru", "sr", "sv", "tl", "tr", "uk", "ur"}
+)
+PREFIX_LANGUAGES = frozenset({"hu"})  # agglutinative: match pattern stems as prefixes
+CHAR_LANGUAGES = frozenset({"zh", "ja", "th"})
+MIN_STEM = 3
+_VOWELS = "aeiouáéíóöőúüű"
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+
+
+@lru_cache(maxsize=256)
+def pipeline_language(language: str | None) -> str:
+    """The pipeline a call's language uses: its own if spaCy has one, else the fallback."""
+    if not language:
+        return FALLBACK_LANGUAGE
+    code = language.lower().split("-")[0]
+    try:
+        spacy.util.get_lang_class(code)
+    except ImportError:
+        return FALLBACK_LANGUAGE
+    return code
+
+
+@lru_cache(maxsize=32)
+def pipeline(language: str) -> Language:
+    """A blank pipeline with a lookup lemmatizer where a table exists; built once per process."""
+    # zh: per-character segmentation needs no jieba/pkuseg download; patterns match as character sequences.
+    config = {"nlp": {"tokenizer": {"segmenter": "char"}}} if language == "zh" else {}
+    nlp = spacy.blank(language, config=config)
+    if language in LOOKUP_LANGUAGES:
+        # mode="lookup" avoids rule/pymorphy lemmatizers that need POS tags or extra packages (ru, uk).
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    return nlp
+
+
+def pattern_stem(word: str) -> str:
+    """A Hungarian pattern word's stem: drop the final vowel that suffixes lengthen (számla → száml-á-mon)."""
+    if len(word) >= MIN_STEM + 2 and word[-1] in _VOWELS:
+        return word[:-1]
+    return word
+
+
+def prefix_key(form: str, lemma: str, stems: frozenset[str]) -> str:
+    """The longest known stem that prefixes the token (lemma first, then surface form), else its lemma."""
+    for candidate in (lemma, form):
+        for end in range(len(candidate), MIN_STEM - 1, -1):
+            if candidate[:end] in stems:
+                return candidate[:end]
+    return lemma
+
+
+def token_keys(doc: Doc, language: str, stems: frozenset[str] = frozenset()) -> list[str]:
+    """The match key of every token of a (lowercased) doc."""
+    if language in CHAR_LANGUAGES or language not in LOOKUP_LANGUAGES:
+        return [t.text for t in doc]
+    lemmas = [t.lemma_ or t.text for t in doc]
+    if language in PREFIX_LANGUAGES and stems:
+        return [
+            prefix_key(t.text, lemma, stems) if len(t.text) >= MIN_STEM else lemma
+            for t, lemma in zip(doc, lemmas, strict=True)
+        ]
+    return lemmas
+
+
+def match_attr(language: str) -> str:
+    """The token attribute patterns are matched on: lemmas where a table gives them, else the text itself."""
+    if language in CHAR_LANGUAGES or language not in LOOKUP_LANGUAGES:
+        return "ORTH"
+    return "LEMMA"
+
+
+def set_keys(doc: Doc, keys: Sequence[str]) -> Doc:
+    """Store keys as the tokens' lemmas so a PhraseMatcher(attr="LEMMA") matches on them."""
+    for token, key in zip(doc, keys, strict=True):
+        token.lemma_ = key
+    return doc
+
+
+def lemmatise(texts: Iterable[str], language: str, batch_size: int = 256) -> Iterable[Doc]:
+    """Docs of lowercased texts through the language's pipeline."""
+    nlp = pipeline(language)
+    return nlp.pipe((text.lower() for text in texts), batch_size=batch_size)
+
+
+def is_word(text: str) -> bool:
+    return bool(_WORDLIKE.search(text))

@@ -1,0 +1,197 @@
+"""The tag job: tag transcribed calls (and re-tag history after a new taxonomy), batch by batch.
+
+Each batch is one transaction: topic hits are replaced, QA is stored, the status moves to TAGGED and
+candidate phrases are added to the hourly phrase counts. A crash loses at most the batch in flight, and
+running the job twice is harmless (a call's phrases are counted only on its first tagging).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.db import Database
+from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
+from core.progress import NoProgress, Progress
+from core.records import SegmentData
+from detect.phrases import PhraseOptions
+from detect.tagging import CallAnalysis, CallText, analyse_calls, matchers_for
+from detect.taxonomy import Taxonomy, ensure_taxonomy
+
+PhraseKey = tuple[datetime, str, str]  # bucket_start, phrase, language
+
+
+@dataclass(frozen=True)
+class TagOptions:
+    batch_size: int = 500
+    phrases: PhraseOptions | None = field(default_factory=PhraseOptions)  # None: do not count phrases
+    keep_rare_phrases_hours: int = 72  # a phrase seen in one call only is dropped once this much older
+
+
+@dataclass(frozen=True)
+class TagReport:
+    tagged: int  # calls tagged for the first time
+    retagged: int  # calls re-tagged under a newer taxonomy
+    taxonomy_version: int
+    seconds: float
+    phrase_rows_pruned: int = 0
+
+    @property
+    def calls_per_second(self) -> float:
+        return (self.tagged + self.retagged) / self.seconds if self.seconds > 0 else 0.0
+
+
+def pending_condition(version: int) -> ColumnElement[bool]:
+    """Calls the tag job still has to do under taxonomy `version`."""
+    stale = and_(Call.status == CallStatus.TAGGED, or_(Call.tagged_version.is_(None), Call.tagged_version != version))
+    return or_(Call.status == CallStatus.TRANSCRIBED, stale)
+
+
+def count_pending(session: Session, version: int) -> int:
+    return session.scalar(select(func.count()).select_from(Call).where(pending_condition(version))) or 0
+
+
+def _load_batch(
+    session: Session, version: int, size: int
+) -> tuple[list[CallText], dict[str, tuple[CallStatus, datetime]]]:
+    rows = session.execute(
+        select(Call.id, Call.language, Call.status, Call.started_at)
+        .where(pending_condition(version))
+        .order_by(Call.started_at, Call.id)
+        .limit(size)
+    ).all()
+    meta = {r.id: (CallStatus(r.status), r.started_at) for r in rows}
+    segments: dict[str, list[SegmentData]] = defaultdict(list)
+    if rows:
+        seg_rows = session.execute(
+            select(Segment.call_id, Segment.start, Segment.end, Segment.speaker, Segment.text)
+            .where(Segment.call_id.in_(list(meta)))
+            .order_by(Segment.call_id, Segment.idx)
+        ).all()
+        for s in seg_rows:
+            segments[s.call_id].append(SegmentData(s.start, s.end, Speaker(s.speaker), s.text))
+    calls = [CallText(r.id, r.language, tuple(segments[r.id])) for r in rows]
+    return calls, meta
+
+
+_CALLS = Call.__table__.c
+_MARK_TAGGED = (
+    update(Call)
+    .where(_CALLS.id == bindparam("cid"), _CALLS.status == bindparam("previous"))
+    .values(status=CallStatus.TAGGED, tagged_version=bindparam("version"), qa=bindparam("qa"), error=None)
+)
+
+
+def _mark_tagged(
+    conn: Connection, analyses: Sequence[CallAnalysis], meta: dict[str, tuple[CallStatus, datetime]], version: int
+) -> list[CallAnalysis]:
+    """Move calls to TAGGED unless another worker got there first; the calls this run tagged.
+
+    One conditional UPDATE per call (a compiled Core statement, cheap) so each call's row count tells
+    whether this run won it — phrases must be counted exactly once.
+    """
+    won = []
+    for a in analyses:
+        params = {"cid": a.call_id, "previous": meta[a.call_id][0], "version": version, "qa": a.qa.as_dict()}
+        if conn.execute(_MARK_TAGGED, params).rowcount:
+            won.append(a)
+    return won
+
+
+def _write_hits(session: Session, analyses: Sequence[CallAnalysis]) -> None:
+    ids = [a.call_id for a in analyses]
+    session.execute(delete(TopicHit).where(TopicHit.call_id.in_(ids)))
+    rows = [
+        {"call_id": a.call_id, "topic_id": t.topic_id, "matches": t.matches, "first_start": t.first_start,
+         "evidence": t.evidence[:1000]}
+        for a in analyses
+        for t in a.topics
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(TopicHit), rows)
+
+
+def add_phrase_counts(session: Session, counts: Counter[PhraseKey]) -> None:
+    """Add call counts to PhraseBucket rows (insert or increment)."""
+    if not counts:
+        return
+    rows = [{"bucket_start": b, "phrase": p, "language": lang, "count": n} for (b, p, lang), n in counts.items()]
+    dialect = session.get_bind().dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = builder(PhraseBucket)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[PhraseBucket.bucket_start, PhraseBucket.phrase, PhraseBucket.language],
+        set_={"count": PhraseBucket.count + stmt.excluded.count},
+    )
+    for start in range(0, len(rows), 5000):
+        session.execute(stmt, rows[start : start + 5000])
+
+
+def prune_rare_phrases(session: Session, keep_hours: int) -> int:
+    """Drop phrases seen in a single call whose last sighting is older than keep_hours (data time)."""
+    newest = session.scalar(select(func.max(PhraseBucket.bucket_start)))
+    if newest is None:
+        return 0
+    cutoff = newest - timedelta(hours=keep_hours)
+    rare = (
+        select(PhraseBucket.phrase, PhraseBucket.language)
+        .group_by(PhraseBucket.phrase, PhraseBucket.language)
+        .having(and_(func.sum(PhraseBucket.count) < 2, func.max(PhraseBucket.bucket_start) < cutoff))
+    )
+    result = session.execute(
+        delete(PhraseBucket)
+        .where(tuple_(PhraseBucket.phrase, PhraseBucket.language).in_(rare))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _tag_batch(session: Session, taxonomy: Taxonomy, options: TagOptions) -> tuple[int, int]:
+    calls, meta = _load_batch(session, taxonomy.version, options.batch_size)
+    if not calls:
+        return 0, 0
+    analyses = analyse_calls(calls, matchers_for(taxonomy), options.phrases)
+    won = _mark_tagged(session.connection(), analyses, meta, taxonomy.version)
+    _write_hits(session, won)
+    counts: Counter[PhraseKey] = Counter()
+    first_time = [a for a in won if meta[a.call_id][0] == CallStatus.TRANSCRIBED]
+    for a in first_time:
+        bucket = meta[a.call_id][1].replace(minute=0, second=0, microsecond=0)
+        counts.update((bucket, phrase, a.language) for phrase in a.phrases)
+    add_phrase_counts(session, counts)
+    return len(first_time), len(won) - len(first_time)
+
+
+def tag_pending(db: Database, progress: Progress | None = None, options: TagOptions | None = None) -> TagReport:
+    """Tag every pending call under the active taxonomy (installing the default one if none is)."""
+    progress = progress or NoProgress()
+    options = options or TagOptions()
+    began = time.perf_counter()
+    with db.session() as session:
+        taxonomy = ensure_taxonomy(session)
+        total = count_pending(session, taxonomy.version)
+    progress.start("tag", total)
+    tagged = retagged = 0
+    try:
+        while True:
+            with db.session() as session:
+                first, again = _tag_batch(session, taxonomy, options)
+            if first + again == 0:
+                break
+            tagged, retagged = tagged + first, retagged + again
+            progress.advance(first + again)
+        pruned = 0
+        if options.phrases is not None and tagged:
+            with db.session() as session:
+                pruned = prune_rare_phrases(session, options.keep_rare_phrases_hours)
+    finally:
+        progress.finish()
+    return TagReport(tagged, retagged, taxonomy.version, time.perf_counter() - began, pruned)
