@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import InvalidInput
-from core.models import Call, CallStatus
+from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 
 EXPORT_FORMATS = ("jsonl",)
@@ -33,10 +33,15 @@ def call_to_json(call: Call) -> dict[str, Any]:
         "source_file": call.source_file,
         "topics": sorted(hit.topic_id for hit in call.topic_hits),
         "qa": call.qa,
-        "segments": [
-            {"start": seg.start, "end": seg.end, "speaker": str(seg.speaker), "text": seg.text} for seg in call.segments
-        ],
+        "segments": [_segment_json(seg) for seg in call.segments],
     }
+
+
+def _segment_json(seg: Segment) -> dict[str, Any]:
+    obj: dict[str, Any] = {"start": seg.start, "end": seg.end, "speaker": str(seg.speaker), "text": seg.text}
+    if seg.redactions:
+        obj["redactions"] = seg.redactions
+    return obj
 
 
 def iter_export(session: Session) -> Iterator[dict[str, Any]]:

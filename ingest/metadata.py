@@ -10,7 +10,8 @@ from typing import Any
 
 from core.errors import InvalidInput
 from core.models import Speaker
-from core.records import CallMeta, SegmentData, TranscriptRecord
+from core.records import CallMeta, Redaction, SegmentData, TranscriptRecord
+from core.redact import PiiKind
 
 _CALLER_HASH = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL_TEXT = ("language", "queue", "agent_id", "caller_id", "direction")
@@ -139,7 +140,25 @@ def parse_segment(obj: Any, index: int) -> SegmentData:
     text = obj.get("text")
     if not isinstance(text, str):
         raise InvalidInput(f"{where}.text must be a string")
-    return SegmentData(start=float(start), end=float(end), speaker=Speaker(speaker), text=text)
+    redactions = _redactions(obj.get("redactions"), where)
+    return SegmentData(float(start), float(end), Speaker(speaker), text, redactions=redactions)
+
+
+def _redactions(value: Any, where: str) -> tuple[Redaction, ...]:
+    """Redaction spans an export carries, so the audio positions of removed PII survive a round trip."""
+    if value is None:
+        return ()
+    kinds = {k.value for k in PiiKind}
+    if not isinstance(value, list):
+        raise InvalidInput(f"{where}.redactions must be a list")
+    spans: list[Redaction] = []
+    for item in value:
+        ok = isinstance(item, Mapping) and item.get("type") in kinds
+        times = [item.get("start"), item.get("end")] if ok else []
+        if not ok or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in times):
+            raise InvalidInput(f"{where}.redactions items need a type ({', '.join(sorted(kinds))}), start and end")
+        spans.append(Redaction(str(item["type"]), float(times[0]), float(times[1])))
+    return tuple(spans)
 
 
 def _caller_hash(obj: Mapping[str, Any]) -> str | None:

@@ -63,6 +63,10 @@ BAD_CASES: list[tuple[Any, str]] = [
     (call_obj(segments=[{"start": "0", "end": 1, "speaker": "agent", "text": "hi"}]), "start must be a number"),
     (call_obj(segments=[{"start": 0, "end": 1, "speaker": "agent", "text": 7}]), "text must be a string"),
     (call_obj(caller_hash="not-a-hash"), "caller_hash must be"),
+    (
+        call_obj(segments=[{"start": 0, "end": 1, "speaker": "agent", "text": "x", "redactions": [{"type": "SSN"}]}]),
+        "redactions items need a type",
+    ),
     (call_obj(qa=[1]), "qa must be an object"),
 ]
 
