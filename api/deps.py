@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.auth import SESSION_COOKIE, RateLimiter, read_session_cookie
 from core.auth import KeyInfo, role_allows, verify_api_key
 from core.db import Database
-from core.errors import Forbidden, Unauthorized
+from core.errors import Forbidden, InvalidInput, Unauthorized
 from core.models import Role
 from core.settings import Settings
 
@@ -80,3 +80,9 @@ AdminKey = Annotated[KeyInfo, Depends(require(Role.ADMIN))]
 def actor(key: KeyInfo) -> str:
     """How a key appears in audit fields such as acked_by."""
     return f"{key.name} ({key.prefix}…)"
+
+
+def reject_nul(request: Request) -> None:
+    """NUL characters cannot be stored or compared in PostgreSQL text; refuse them up front."""
+    if "%00" in request.url.query or "\x00" in request.url.path:
+        raise InvalidInput("NUL characters are not allowed in the path or query")

@@ -6,10 +6,11 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from api.auth import RateLimiter, set_session_secret
 from api.dashboard import mount_dashboard
+from api.deps import reject_nul
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.routes import alerts, calls, ops, search, taxonomy, topics
@@ -66,7 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.state.metrics = install_metrics(app)
     app.include_router(ops.router)
-    api = APIRouter(prefix=API_PREFIX, responses=problem_responses(401, 403, 422, 429))
+    api = APIRouter(
+        prefix=API_PREFIX, responses=problem_responses(400, 401, 403, 422, 429), dependencies=[Depends(reject_nul)]
+    )
     for module in (calls, topics, alerts, search, taxonomy):
         api.include_router(module.router)
     app.include_router(api)

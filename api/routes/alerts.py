@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
 from api.deps import AnalystKey, OpsKey, SessionDep, actor
@@ -14,6 +14,7 @@ from core import alert_actions
 from core.models import AlertKind, AlertStatus
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", summary="List alerts, newest first (role: analyst)", response_model=AlertPage)
@@ -38,7 +39,7 @@ def list_alerts(
     response_model=AlertDetail,
     responses=problem_responses(404),
 )
-def get_alert(alert_id: int, session: SessionDep, _key: AnalystKey) -> AlertDetail:
+def get_alert(alert_id: AlertId, session: SessionDep, _key: AnalystKey) -> AlertDetail:
     alert = alert_actions.get_alert(session, alert_id)
     examples = [AlertExampleOut(**asdict(e)) for e in alert_actions.alert_examples(session, alert)]
     return AlertDetail(**alert_actions.alert_json(alert), examples=examples)
@@ -50,7 +51,7 @@ def get_alert(alert_id: int, session: SessionDep, _key: AnalystKey) -> AlertDeta
     response_model=AlertOut,
     responses=problem_responses(404, 409),
 )
-def ack_alert(alert_id: int, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
+def ack_alert(alert_id: AlertId, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
     alert = alert_actions.acknowledge(session, alert_id, actor(key), body.comment if body else None)
     return AlertOut(**alert_actions.alert_json(alert))
 
@@ -61,6 +62,6 @@ def ack_alert(alert_id: int, session: SessionDep, key: OpsKey, body: AlertAction
     response_model=AlertOut,
     responses=problem_responses(404, 409),
 )
-def resolve_alert(alert_id: int, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
+def resolve_alert(alert_id: AlertId, session: SessionDep, key: OpsKey, body: AlertAction | None = None) -> AlertOut:
     alert = alert_actions.resolve(session, alert_id, actor(key), body.comment if body else None)
     return AlertOut(**alert_actions.alert_json(alert))

@@ -38,7 +38,7 @@ def running_app() -> Iterator[None]:
 
 @pytest.mark.usefixtures("running_app")
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
 def test_api_never_fails_and_matches_its_schema(case: schemathesis.Case) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {ADMIN_KEY[0]}"},
