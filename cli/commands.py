@@ -8,4 +8,5 @@ from cli import (
     keys_cmd,  # noqa: F401
     query_cmd,  # noqa: F401
     serve_cmd,  # noqa: F401
+    taxonomy_cmd,  # noqa: F401
 )
