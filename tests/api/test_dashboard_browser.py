@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
+README_SHOTS = {"overview", "alert"}
 
 if not Path(CHROMIUM).exists() or shutil.which("espeak-ng") is None or shutil.which("sox") is None:
     pytest.skip("needs chromium, espeak-ng and sox", allow_module_level=True)
@@ -149,7 +150,7 @@ def _shot(tab: sync_api.Page, site: Site, name: str) -> Path:
     site.shots.mkdir(exist_ok=True)
     path = site.shots / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # refresh the README's pictures on request only
+    if name in README_SHOTS and os.environ.get("UPDATE_SCREENSHOTS") == "1":  # refreshed on request only
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, SCREENSHOTS / path.name)
     return path
@@ -185,6 +186,7 @@ def test_overview_marks_the_planted_spike(page: tuple[sync_api.Page, Watch], sit
     _shot(tab, site, "overview")
     tab.click(".toggle button[data-bucket=hour]")
     sync_api.expect(tab.locator("#volume-summary")).to_contain_text("hours")
+    _shot(tab, site, "overview-hour")
     marker.click()
     tab.wait_for_url(f"**/alerts/{site.alert_id}")
 
@@ -200,6 +202,8 @@ def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_ap
     sync_api.expect(example.locator("mark").first).to_be_visible()
     assert "?t=" in (example.locator("a").get_attribute("href") or "")
     _shot(tab, site, "alert")
+    tab.click(".toggle button[data-bucket=day]")
+    sync_api.expect(tab.locator("#trend-summary")).to_contain_text("daily")
     tab.fill("#triage-comment", "Paper bill fee confirmed with billing <team>")
     tab.click("#ack-button")
     sync_api.expect(tab.locator("#alert-status")).to_contain_text("acknowledged")
@@ -209,6 +213,11 @@ def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_ap
         f"{site.base}/api/v1/alerts/{site.alert_id}", headers={"Authorization": f"Bearer {site.keys['ops']}"}
     )
     assert api.json()["status"] == "acknowledged"
+    tab.fill("#triage-comment", "Fee removed from paper bills")
+    tab.click("#resolve-button")
+    sync_api.expect(tab.locator("#alert-status")).to_contain_text("resolved")
+    sync_api.expect(tab.locator("#recovery")).to_contain_text("Back to baseline?")  # the detector has not looked yet
+    assert tab.locator("#resolve-button").is_disabled()
 
 
 def test_analysts_cannot_triage(page: tuple[sync_api.Page, Watch], site: Site) -> None:
@@ -231,6 +240,7 @@ def test_search_hit_opens_the_call_at_its_moment(page: tuple[sync_api.Page, Watc
     hit = tab.locator("#results .hit").first
     sync_api.expect(hit.locator("mark").first).to_contain_text("paper", ignore_case=True)
     sync_api.expect(hit).to_contain_text(AUDIO_CALL_ID)
+    _shot(tab, site, "search")
     customer_start = AUDIO_SEGMENTS[1][0]
     hit.locator("a").click()
     tab.wait_for_url(f"**/calls/{AUDIO_CALL_ID}?t=*")
@@ -260,6 +270,7 @@ def test_topics_page_and_phone_width(page: tuple[sync_api.Page, Watch], site: Si
     _login(tab, site, then="/topics")
     sync_api.expect(tab.locator("#topics-table svg.sparkline")).to_have_count(12)
     sync_api.expect(tab.locator("#emerging-list")).to_contain_text("esim activation")
+    _shot(tab, site, "topics")
     tab.set_viewport_size({"width": 390, "height": 844})
     for path in ("/topics", "/", f"/alerts/{site.alert_id}", f"/calls/{AUDIO_CALL_ID}"):
         tab.goto(site.base + path)

@@ -54,11 +54,13 @@
     if (resolve) resolve.disabled = a.status === "resolved";
   }
 
+  let bucket = "hour";
+
   function trendParams(a) {
     const change = Date.parse(a.change_at);
     const end = Math.max(Date.parse(a.last_seen_at || a.detected_at || a.change_at), change);
     return {
-      bucket: "hour",
+      bucket,
       since: new Date(change - BEFORE_DAYS * 86400e3).toISOString(),
       until: new Date(end + AFTER_DAYS * 86400e3).toISOString(),
       ...(a.dimension || {}),
@@ -75,10 +77,7 @@
     }
     const trend = await api(`/topics/${encodeURIComponent(topic)}/trend`, trendParams(a));
     // The window may reach past the newest data; an empty tail would look like a sudden recovery.
-    const points = trend.points || [];
-    let last = points.length - 1;
-    while (last >= 0 && !points[last].total) last--;
-    const series = points.slice(0, last + 1);
+    const series = CP.trimEmpty(trend.points || [], { leading: false });
     if (!series.length) return clear(chart, el("p", { class: "muted" }, "No volumes in this window."));
     const x = series.map((p) => Date.parse(p.t) / 1e3);
     // The band may be given for counts or for shares; plot whichever quantity it fits.
@@ -86,9 +85,9 @@
     const countMax = Math.max(...series.map((p) => p.count ?? 0));
     const useShare = upperMax <= 1 && countMax > 1;
     const value = (p) => (useShare ? p.share : p.count);
-    const markers = [{ t: Date.parse(a.change_at) / 1e3, label: "change", color: "#dc2626", width: 2 }];
+    const markers = [{ t: Date.parse(a.change_at) / 1e3, label: "change", color: "#dc2626", width: 2, side: "left" }];
     if (a.detected_at) markers.push({ t: Date.parse(a.detected_at) / 1e3, label: "detected", color: "#7c3aed",
-      dash: [6, 4], width: 1.5, row: 1 });
+      dash: [6, 4], width: 1.5 });
     for (const c of trend.changepoints || []) {
       const t = Date.parse(typeof c === "string" ? c : c.t || c.at) / 1e3;
       if (!Number.isNaN(t)) markers.push({ t, color: "#64748b", dash: [3, 3], width: 1 });
@@ -100,11 +99,14 @@
         { label: "expected", values: series.map((p) => p.expected ?? null), color: "#64748b", width: 1, dash: [5, 4] },
         { label: useShare ? "share of calls" : "calls", values: series.map(value), color: "#2563eb" },
       ],
-      markers, height: 300, percent: useShare, yLabel: useShare ? "share of calls" : "calls per hour",
+      markers, height: 300, percent: useShare, yLabel: useShare ? "share of calls" : `calls per ${bucket}`,
     });
-    summary.textContent = `${topic === "*" ? "all calls" : topic}${a.dimension && Object.keys(a.dimension).length ?
-      " in " + CP.dimension(a.dimension) : ""}, hourly, ${CP.day(series[0].t)} – ${CP.day(series.at(-1).t)}; ` +
-      "shaded: the expected range from the same hour and weekday.";
+    const subject = topic === "*" ? "all calls" : topic;
+    const where = a.dimension && Object.keys(a.dimension).length ? " in " + CP.dimension(a.dimension) : "";
+    const hourly = bucket === "hour";
+    summary.textContent = `${subject}${where}, ${hourly ? "hourly" : "daily"}, ` +
+      `${CP.day(series[0].t)} – ${CP.day(series.at(-1).t)}; shaded: the expected range from the same ` +
+      `${hourly ? "hour and weekday" : "weekday"} in earlier weeks.`;
   }
 
   /** Text with the alert's words wrapped in <mark>, built from text nodes only. */
@@ -162,8 +164,19 @@
     resolve.addEventListener("click", () => act("resolve", resolve));
   }
 
+  function bindToggle(a) {
+    for (const button of document.querySelectorAll(".toggle button")) {
+      button.addEventListener("click", () => {
+        bucket = button.dataset.bucket;
+        for (const b of document.querySelectorAll(".toggle button")) b.setAttribute("aria-pressed", String(b === button));
+        renderTrend(a).catch((err) => CP.status(String(err.message || err), true));
+      });
+    }
+  }
+
   CP.start(async () => {
     const a = await api(`/alerts/${alertId}`);
+    bindToggle(a);
     renderFacts(a);
     renderTriage(a);
     bindTriage(a);

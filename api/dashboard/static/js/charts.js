@@ -28,7 +28,8 @@ const CPCharts = (() => {
               if (m.label) {
                 ctx.fillStyle = m.color || "#dc2626";
                 const textWidth = ctx.measureText(m.label).width;
-                const tx = x + 4 * dpr + textWidth > left + width ? x - 4 * dpr - textWidth : x + 4 * dpr;
+                const fitsRight = x + 4 * dpr + textWidth <= left + width;
+                const tx = m.side === "left" || !fitsRight ? x - 4 * dpr - textWidth : x + 4 * dpr;
                 ctx.fillText(m.label, tx, top + 12 * dpr + (m.row || 0) * 13 * dpr);
               }
             }
@@ -45,7 +46,8 @@ const CPCharts = (() => {
 
   /**
    * container: element; x: unix seconds; lines: [{label, values, color?, width?, dash?, scale?: "y"|"y2"}];
-   * band: {lower, upper, label?} drawn as a shaded expected range; markers: [{t, label?, color?, dash?}].
+   * band: {lower, upper, label?} drawn as a shaded expected range;
+   * markers: [{t, label?, color?, dash?, width?, row?, side?: "left"|"right"}].
    */
   function timeSeries(container, { x, lines, band, markers, height, yLabel, y2Label, percent }) {
     const series = [{}];

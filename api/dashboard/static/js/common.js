@@ -102,6 +102,15 @@ const CP = (() => {
     return frag;
   }
 
+  /** Trend points without the empty buckets before the first call and after the newest (no data is not zero). */
+  function trimEmpty(points, { leading = true, trailing = true } = {}) {
+    let first = 0;
+    let last = points.length - 1;
+    if (leading) while (first <= last && !points[first].total) first++;
+    if (trailing) while (last >= first && !points[last].total) last--;
+    return points.slice(first, last + 1);
+  }
+
   function date(value) {
     return value ? new Date(value) : null;
   }
@@ -168,7 +177,7 @@ const CP = (() => {
   }
 
   return {
-    api, all, el, clear, snippet, redacted, when, day, clock, pct, ratio, dimension, alertSubject, status, start,
+    api, all, el, clear, snippet, trimEmpty, redacted, when, day, clock, pct, ratio, dimension, alertSubject, status, start,
     role, ApiError,
   };
 })();

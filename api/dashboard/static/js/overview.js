@@ -99,9 +99,7 @@
     const { total, topics } = await loadTrends(state.bucket);
     const chart = document.getElementById("volume-chart");
     const markers = alertMarkers();
-    // Start where the data starts: a young installation has empty weeks before its first call.
-    const firstCall = (total.points || []).findIndex((p) => p.total > 0);
-    const points = firstCall < 0 ? [] : total.points.slice(firstCall);
+    const points = CP.trimEmpty(total.points || []);
     if (!points.length) {
       clear(chart, el("p", { class: "muted" }, "No volumes yet: ingest and process some calls."));
       renderMarkerList(markers, []);

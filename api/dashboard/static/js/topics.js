@@ -18,11 +18,11 @@
 
   async function topicRow(topic, alerts) {
     const trend = await api(`/topics/${encodeURIComponent(topic.id)}/trend`, { bucket: "day" });
-    const series = trend.points || [];
+    const series = CP.trimEmpty(trend.points || []);
     const counts = series.map((p) => p.count || 0);
     const total = counts.reduce((s, v) => s + v, 0);
     const spark = CPCharts.sparkline(counts, { highlightFrom: alertStart(alerts, topic.id, series) });
-    spark.setAttribute("aria-label", `${topic.id}: ${total} calls over ${series.length} days`);
+    spark.setAttribute("aria-label", `${topic.id}: ${total} calls in ${series.length} days`);
     const alert = alerts.find((a) => a.topic === topic.id && a.status !== "resolved");
     return el("tr", { id: "topic-" + topic.id.replace(/[^a-z0-9_-]/gi, "-") },
       el("th", { scope: "row" },
