@@ -25,7 +25,7 @@ class BaselineOptions:
     weeks: int = 4  # previous weeks whose shares are pooled (median over weeks resists one bad week)
     guard_hours: int = 24  # the most recent hours, where a change is being tested, stay out of the baseline
     min_history_hours: int = 72  # below this there is no baseline at all (NaN): the detector waits
-    profile_prior_calls: float = 200.0  # shrinks the hour-of-week share profile towards the pooled share
+    profile_prior_calls: float = 1000.0  # shrinks the hour-of-week share profile towards the pooled share
 
 
 def as_2d(values: NDArray[np.float64] | NDArray[np.int64]) -> FloatArray:

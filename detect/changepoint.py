@@ -53,6 +53,9 @@ def estimate_change_start(
     if not bkps:
         return fallback
     b = bkps[0]
+    # Hours without calls (nights) fit either side equally well; the change starts at the first hour with calls.
+    while b < x.size - 1 and x[b] == 0:
+        b += 1
     before = x[:b].sum() / max(e[:b].sum(), 1e-9)
     after = x[b:].sum() / max(e[b:].sum(), 1e-9)
     if after <= before:

@@ -1,0 +1,161 @@
+"""Per-hour decisions over all stored series: which topics, slices, phrases and totals are elevated at hour t,
+since when, by how much and where the change is concentrated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from core.models import AlertKind
+from detect.changepoint import ChangeOptions, estimate_change_start
+from detect.detector import VOLUME_TEST, Evaluation, TestOptions, evaluate_share, evaluate_volume, segment_rates
+from detect.hourly import HOUR, OVERALL, HourlyData
+from detect.incidents import Signal
+
+
+@dataclass(frozen=True)
+class DetectOptions:
+    share: TestOptions = field(default_factory=TestOptions)
+    # a phrase must at least triple against its own history: new words, or an old one jumping
+    phrase: TestOptions = field(default_factory=lambda: TestOptions(windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0))
+    volume: TestOptions = VOLUME_TEST
+    min_history_hours: int = 168
+    slice_alpha_factor: float = 0.03  # ~ten queue/language slices per topic: each needs far more evidence
+    concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
+    rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
+
+
+class Decider:
+    """Evaluates every series once (vectorised, causal), then answers per hour."""
+
+    def __init__(self, data: HourlyData, opts: DetectOptions, change: ChangeOptions, first_data_index: int) -> None:
+        self.data = data
+        self.opts = opts
+        self.change = change
+        self.share = self._evaluate_rows(data, opts)
+        self.volume = evaluate_volume(data.total, opts.volume)
+        totals = np.broadcast_to(data.total, data.phrase_counts.shape)
+        self.phrase = evaluate_share(data.phrase_counts, totals, opts.phrase)
+        self.ready_from = first_data_index + opts.min_history_hours
+        self.topics: dict[str, list[int]] = {}
+        for i, row in enumerate(data.rows):
+            self.topics.setdefault(row.topic_id, []).append(i)
+
+    @staticmethod
+    def _evaluate_rows(data: HourlyData, opts: DetectOptions) -> Evaluation:
+        overall = np.array([r.dim == OVERALL for r in data.rows], dtype=bool)
+        f = opts.slice_alpha_factor
+        sliced = replace(opts.share, alpha=opts.share.alpha * f, extreme_alpha=opts.share.extreme_alpha * f)
+        parts = [
+            (overall, evaluate_share(data.counts[overall], data.totals[overall], opts.share)),
+            (~overall, evaluate_share(data.counts[~overall], data.totals[~overall], sliced)),
+        ]
+        shape = data.counts.shape
+        expected, alarm, window = np.zeros(shape), np.zeros(shape, dtype=bool), np.zeros(shape, dtype=np.int64)
+        for mask, ev in parts:
+            expected[mask], alarm[mask], window[mask] = ev.expected, ev.alarm, ev.window
+        return Evaluation(counts=data.counts, expected=expected, alarm=alarm, window=window)
+
+    def still_elevated(self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str], t: int) -> bool:
+        """Whether a live incident's series still runs above baseline over the last day (weaker than alarming:
+        a spike that quietens at night or over a weekend is the same incident on Monday)."""
+        ev, row = self._row_of(kind, topic, phrase, dimension)
+        if row is None:
+            return False
+        o = self.opts.phrase if kind == AlertKind.EMERGING else self.opts.volume if kind == AlertKind.VOLUME else self.opts.share
+        rates = segment_rates(ev.counts[row], ev.expected[row], max(0, t - self.opts.rate_hours + 1), t)
+        return rates.ratio >= o.min_ratio and rates.excess >= o.min_excess / 2
+
+    def _row_of(
+        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]
+    ) -> tuple[Evaluation, int | None]:
+        if kind == AlertKind.VOLUME:
+            return self.volume, 0
+        if kind == AlertKind.EMERGING:
+            return self.phrase, self.data.phrases.index(phrase) if phrase in self.data.phrases else None
+        dim, value = next(iter(dimension.items()), (OVERALL, ""))
+        for r in self.topics.get(topic or "", []):
+            key = self.data.rows[r]
+            if key.dim == dim and key.value == value:
+                return self.share, r
+        return self.share, None
+
+    def topic_signals(self, t: int) -> list[Signal]:
+        if t < self.ready_from:
+            return []
+        out = []
+        for topic, rows in self.topics.items():
+            firing = [r for r in rows if self.share.alarm[r, t]]
+            if firing:
+                out.append(self._topic_signal(topic, rows, firing, t))
+        return out
+
+    def _topic_signal(self, topic: str, rows: list[int], firing: list[int], t: int) -> Signal:
+        overall = next((r for r in rows if self.data.rows[r].dim == OVERALL), None)
+        ev = self.share
+        if overall is not None and overall in firing:
+            primary = overall
+            start = self._change_start(ev, primary, t)
+            dimension = self._concentration(ev, overall, rows, start, t)
+        else:
+            primary = max(firing, key=lambda r: self._window_excess(ev, r, t))
+            start = self._change_start(ev, primary, t)
+            key = self.data.rows[primary]
+            dimension = {key.dim: key.value}
+        return self._signal(AlertKind.TOPIC, topic, None, dimension, ev, primary, start, t)
+
+    def volume_signals(self, t: int) -> list[Signal]:
+        if t < self.ready_from or not self.volume.alarm[0, t]:
+            return []
+        start = self._change_start(self.volume, 0, t)
+        return [self._signal(AlertKind.VOLUME, None, None, {}, self.volume, 0, start, t)]
+
+    def phrase_signals(self, t: int) -> list[Signal]:
+        if t < self.ready_from or self.phrase.alarm.shape[0] == 0:
+            return []
+        out = []
+        for p in np.flatnonzero(self.phrase.alarm[:, t]):
+            start = self._change_start(self.phrase, int(p), t)
+            out.append(self._signal(AlertKind.EMERGING, None, self.data.phrases[p], {}, self.phrase, int(p), start, t))
+        return out
+
+    def _change_start(self, ev: Evaluation, row: int, t: int) -> int:
+        fallback = t - int(ev.window[row, t]) + 1
+        return estimate_change_start(ev.counts[row], ev.expected[row], t, fallback, self.change)
+
+    @staticmethod
+    def _window_excess(ev: Evaluation, row: int, t: int) -> float:
+        w = max(1, int(ev.window[row, t]))
+        return float(ev.counts[row, t - w + 1 : t + 1].sum() - np.nansum(ev.expected[row, t - w + 1 : t + 1]))
+
+    def _concentration(self, ev: Evaluation, overall: int, rows: list[int], start: int, t: int) -> dict[str, str]:
+        total_excess = segment_rates(ev.counts[overall], ev.expected[overall], start, t).excess
+        if total_excess <= 0:
+            return {}
+        best: tuple[float, dict[str, str]] = (0.0, {})
+        for r in rows:
+            key = self.data.rows[r]
+            if key.dim == OVERALL:
+                continue
+            part = segment_rates(ev.counts[r], ev.expected[r], start, t).excess / total_excess
+            if part >= self.opts.concentration and part > best[0]:
+                best = (part, {key.dim: key.value})
+        return best[1]
+
+    def _signal(
+        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str],
+        ev: Evaluation, row: int, start: int, t: int,
+    ) -> Signal:
+        rates = segment_rates(ev.counts[row], ev.expected[row], max(start, t - self.opts.rate_hours + 1), t)
+        return Signal(
+            kind=kind,
+            topic_id=topic,
+            phrase=phrase,
+            dimension=dimension,
+            change_at=self.data.at(start),
+            seen_at=self.data.at(t) + HOUR,
+            baseline_rate=rates.baseline_rate,
+            current_rate=rates.current_rate,
+            ratio=rates.ratio,
+        )

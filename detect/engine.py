@@ -1,0 +1,178 @@
+"""The detect job: decide every complete hourly bucket, causally, live (since a watermark) or as a replay."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.db import Database
+from core.models import Alert, AlertKind, AppMeta
+from core.progress import NoProgress, Progress
+from core.settings import get_settings
+from detect import evidence
+from detect.baseline import HOURS_PER_WEEK, BaselineOptions
+from detect.changepoint import ChangeOptions
+from detect.decide import Decider, DetectOptions
+from detect.hourly import HOUR, HourlyData, bucket_range, load_hourly
+from detect.incidents import IncidentBook, Signal, merge_phrase
+
+WATERMARK_KEY = "detect_watermark"
+# Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
+# guard, the one-week change search), so a live run loading only this much decides exactly like a replay.
+CONTEXT_HOURS = 5 * HOURS_PER_WEEK + 200
+
+
+@dataclass(frozen=True)
+class DetectionReport:
+    replay: bool
+    buckets: int
+    first_bucket: datetime | None
+    last_bucket: datetime | None
+    new_alert_ids: tuple[int, ...] = ()
+    updated_alert_ids: tuple[int, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass
+class _Run:
+    book: IncidentBook
+    created: list[Alert] = field(default_factory=list)
+    updated: set[int] = field(default_factory=set)
+
+
+def default_options() -> DetectOptions:
+    s = get_settings().detect
+    base = DetectOptions()
+    share = replace(base.share, min_ratio=s.min_ratio, min_excess=s.min_excess_calls)
+    return replace(base, share=share, min_history_hours=24 * s.min_history_days)
+
+
+def run_detection(
+    db: Database,
+    now: datetime | None = None,
+    replay: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+    options: DetectOptions | None = None,
+) -> DetectionReport:
+    """Live: buckets after the stored watermark up to the last complete one before ``now``.
+    Replay: the same decisions over stored history (``since``..``until``), alerts marked replay=True."""
+    started = time.monotonic()
+    opts = options or default_options()
+    bar = progress or NoProgress()
+    with db.session() as session:
+        span = _decision_span(session, now, replay, since, until, opts)
+        if span is None:
+            return DetectionReport(replay, 0, None, None)
+        first_data, first, last = span
+        if replay:
+            session.execute(
+                delete(Alert).where(Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR)
+            )
+        data = load_hourly(session, max(first_data, first - CONTEXT_HOURS * HOUR), last, opts.phrase.min_excess)
+        run = _Run(IncidentBook(timedelta(hours=get_settings().detect.cooldown_hours), replay))
+        run.book.load(list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR))))
+        decider = Decider(data, opts, ChangeOptions(), data.index_of(first_data))
+        bar.start("detect" + (" (replay)" if replay else ""), total=data.index_of(last) - data.index_of(first) + 1)
+        for t in range(data.index_of(first), data.index_of(last) + 1):
+            _decide_hour(session, run, decider, t)
+            bar.advance(1, data.at(t).strftime("%Y-%m-%d %H:00"))
+        bar.finish()
+        session.add_all(run.created)
+        if not replay:
+            _set_watermark(session, last)
+        session.flush()
+        new_ids = tuple(a.id for a in run.created)
+        updated = tuple(sorted(run.updated - set(new_ids)))
+    return DetectionReport(replay, data.index_of(last) - data.index_of(first) + 1, first, last, new_ids, updated,
+                           time.monotonic() - started)
+
+
+def _decision_span(
+    session: Session, now: datetime | None, replay: bool, since: datetime | None, until: datetime | None,
+    opts: DetectOptions,
+) -> tuple[datetime, datetime, datetime] | None:
+    stored = bucket_range(session)
+    if stored is None:
+        return None
+    first_data, last_data = stored
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    last_complete = moment.replace(minute=0, second=0, microsecond=0) - HOUR
+    last = min(last_data, last_complete)
+    first = first_data + opts.min_history_hours * HOUR
+    if replay:
+        if since is not None:
+            first = max(first, since.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
+        if until is not None:
+            last = min(last, until.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
+    else:
+        mark = session.get(AppMeta, WATERMARK_KEY)
+        if mark is not None:
+            first = max(first, datetime.fromisoformat(mark.value) + HOUR)
+    return (first_data, first, last) if first <= last else None
+
+
+def _set_watermark(session: Session, last: datetime) -> None:
+    row = session.get(AppMeta, WATERMARK_KEY)
+    if row is None:
+        session.add(AppMeta(key=WATERMARK_KEY, value=last.isoformat()))
+    else:
+        row.value = last.isoformat()
+
+
+def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
+    elevated: set[str] = set()
+    for signal in decider.topic_signals(t) + decider.volume_signals(t):
+        elevated.add(signal.key)
+        _record(session, run, signal)
+    for signal in decider.phrase_signals(t):
+        elevated.add(signal.key)
+        _record_phrase(session, run, decider.data, signal)
+    now = decider.data.at(t) + HOUR
+    for alert in run.book.active(now):
+        if alert.incident_key not in elevated and decider.still_elevated(
+            AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}), t
+        ):
+            elevated.add(alert.incident_key)
+            run.book.touch(alert, now)
+    run.book.watch_recovery(elevated, now)
+
+
+def _record(session: Session, run: _Run, signal: Signal) -> None:
+    alert, created = run.book.observe(signal)
+    if not created:
+        if alert.id is not None:
+            run.updated.add(alert.id)
+        return
+    run.created.append(alert)
+    if signal.kind == AlertKind.TOPIC and signal.topic_id is not None:
+        examples, terms = evidence.topic_terms(session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at)
+        alert.example_call_ids, alert.top_terms = examples, terms
+
+
+def _record_phrase(session: Session, run: _Run, data: HourlyData, signal: Signal) -> None:
+    phrase = signal.phrase or ""
+    calls = evidence.phrase_calls(session, phrase, signal.change_at, signal.seen_at, 50)
+    signal = replace(signal, related_call_ids=tuple(calls))
+    if not run.book.is_live(signal.key, signal.seen_at):
+        target = run.book.find_merge_target(signal, evidence.topics_of(session, calls))
+        if target is not None:
+            merge_phrase(target, phrase)
+            return
+    alert, created = run.book.observe(signal)
+    if created:
+        run.created.append(alert)
+        before = evidence.phrase_calls(session, phrase, signal.change_at - timedelta(days=7), signal.change_at, 200)
+        others = [c for c in before if c not in set(calls)]
+        terms = evidence.distinguishing_terms(session, calls, others) if calls else []
+        alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
+    elif alert.id is not None:
+        run.updated.add(alert.id)
+
+
+__all__ = ["BaselineOptions", "DetectionReport", "run_detection"]

@@ -1,0 +1,110 @@
+"""What an alert shows: example calls from the spike window and the words that set them apart."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from core.models import Call, CallStatus, Segment, Speaker, TopicHit
+
+TermFinder = Callable[[list[str], list[str], str, int], list[str]]
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+def topic_calls(
+    session: Session, topic_id: str, dimension: dict[str, str], start: datetime, end: datetime, limit: int
+) -> list[str]:
+    conds = [TopicHit.topic_id == topic_id, Call.started_at >= start, Call.started_at < end]
+    conds.append(Call.status == CallStatus.TAGGED)
+    if "queue" in dimension:
+        conds.append(Call.queue == dimension["queue"])
+    if "language" in dimension:
+        conds.append(Call.language == dimension["language"])
+    stmt = select(Call.id).join(TopicHit, TopicHit.call_id == Call.id).where(and_(*conds))
+    return list(session.scalars(stmt.order_by(Call.started_at.desc()).limit(limit)))
+
+
+def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
+    """Calls whose customer speech has every word of the (lemmatised) phrase, matched by word stem."""
+    stems = [w[: max(3, min(len(w), 5))].lower() for w in phrase.split()] or [phrase.lower()]
+    conds = [Call.started_at >= start, Call.started_at < end, Segment.speaker == Speaker.CUSTOMER]
+    conds += [func.lower(Segment.text).contains(s, autoescape=True) for s in stems]
+    stmt = select(Call.id).join(Segment, Segment.call_id == Call.id).where(and_(*conds)).distinct()
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def topics_of(session: Session, call_ids: Sequence[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {c: set() for c in call_ids}
+    if call_ids:
+        for call_id, topic in session.execute(
+            select(TopicHit.call_id, TopicHit.topic_id).where(TopicHit.call_id.in_(list(call_ids)))
+        ):
+            out[call_id].add(topic)
+    return out
+
+
+def customer_texts(session: Session, call_ids: Sequence[str]) -> tuple[list[str], str]:
+    """Customer text per call, and the calls' most common language."""
+    if not call_ids:
+        return [], "en"
+    texts: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(Segment.call_id, Segment.text)
+        .where(Segment.call_id.in_(list(call_ids)), Segment.speaker == Speaker.CUSTOMER)
+        .order_by(Segment.call_id, Segment.idx)
+    )
+    for call_id, text in rows:
+        texts.setdefault(call_id, []).append(text)
+    langs = Counter(session.scalars(select(Call.language).where(Call.id.in_(list(call_ids)))))
+    language = next((lang for lang, _ in langs.most_common() if lang), "en")
+    return [" ".join(t) for t in texts.values()], language
+
+
+def frequency_keyness(target: list[str], reference: list[str], language: str, k: int) -> list[str]:
+    """Words much more common in the target calls than in the reference (smoothed log-ratio, per call)."""
+    def doc_freq(texts: list[str]) -> Counter[str]:
+        return Counter(w for t in texts for w in set(_WORD.findall(t.lower())))
+
+    tf, rf = doc_freq(target), doc_freq(reference)
+    nt, nr = max(1, len(target)), max(1, len(reference))
+    scored = [
+        (math.log(((c + 0.5) / nt) / ((rf.get(w, 0) + 0.5) / nr)), w) for w, c in tf.items() if c >= max(2, nt // 10)
+    ]
+    return [w for s, w in sorted(scored, reverse=True) if s > 0.5][:k]
+
+
+def term_finder() -> TermFinder:
+    """The shared keyness function when the NLP package provides one; word log-ratios otherwise."""
+    try:
+        module = importlib.import_module("detect.keyness")
+    except ImportError:
+        return frequency_keyness
+    found = getattr(module, "distinguishing_terms", None)
+    return found if callable(found) else frequency_keyness
+
+
+def distinguishing_terms(session: Session, target_ids: Sequence[str], reference_ids: Sequence[str], k: int = 8) -> list[str]:
+    target, language = customer_texts(session, target_ids)
+    reference, _ = customer_texts(session, reference_ids)
+    if not target:
+        return []
+    try:
+        return list(term_finder()(target, reference, language, k))[:k]
+    except Exception:  # noqa: BLE001 - terms are decoration: a failing NLP model must not lose the alert
+        return frequency_keyness(target, reference, language, k)
+
+
+def topic_terms(
+    session: Session, topic_id: str, dimension: dict[str, str], change_at: datetime, seen_at: datetime
+) -> tuple[list[str], list[str]]:
+    """(example call ids, top terms) for a topic incident: spike calls against the week before the change."""
+    spike = topic_calls(session, topic_id, dimension, change_at, seen_at, 200)
+    before = topic_calls(session, topic_id, dimension, change_at - timedelta(days=7), change_at, 400)
+    return spike[:10], distinguishing_terms(session, spike, before)

@@ -1,0 +1,163 @@
+"""One incident, one alert: turn per-hour signals into alerts that open once, update while elevated,
+stay quiet through a cool-down, and report whether volume fell back after ops resolved them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.models import Alert, AlertKind, AlertStatus, Severity
+
+RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
+BACK_TO_BASELINE = "back_to_baseline"
+STILL_ELEVATED = "still_elevated"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One series elevated at one decided hour."""
+
+    kind: AlertKind
+    topic_id: str | None
+    phrase: str | None
+    dimension: dict[str, str]
+    change_at: datetime
+    seen_at: datetime  # end of the decided bucket: when the evidence was complete
+    baseline_rate: float
+    current_rate: float
+    ratio: float
+    related_call_ids: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return incident_key(self.kind, self.topic_id, self.phrase)
+
+
+def incident_key(kind: AlertKind, topic_id: str | None, phrase: str | None) -> str:
+    # Dimensions are left out on purpose: a topic spike and its queue slice are one incident.
+    return f"{kind.value}:{topic_id or phrase or '*'}"
+
+
+def severity_of(baseline_rate: float, current_rate: float, ratio: float) -> Severity:
+    """From magnitude and volume: many extra calls per hour, or a multiple of the usual rate."""
+    excess = current_rate - baseline_rate
+    if excess >= 5.0 or (ratio >= 4.0 and excess >= 2.0):
+        return Severity.HIGH
+    if excess >= 1.5 or ratio >= 3.0:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+
+
+@dataclass
+class IncidentBook:
+    """The newest alert per incident key, kept in memory while the engine walks hours."""
+
+    cooldown: timedelta
+    replay: bool
+    latest: dict[str, Alert] = field(default_factory=dict)
+
+    def load(self, alerts: list[Alert]) -> None:
+        for alert in sorted(alerts, key=lambda a: a.detected_at):
+            self.latest[alert.incident_key] = alert
+
+    def active(self, now: datetime) -> list[Alert]:
+        return [a for a in self.latest.values() if now - a.last_seen_at <= self.cooldown]
+
+    def find_merge_target(self, signal: Signal, call_topics: dict[str, set[str]]) -> Alert | None:
+        """The live incident a phrase belongs to: a topic carried by most of the phrase's calls, or an
+        emerging incident whose example calls are mostly the phrase's calls too."""
+        mine = set(signal.related_call_ids)
+        if not mine:
+            return None
+        for alert in self.active(signal.seen_at):
+            if alert.incident_key == signal.key:
+                continue
+            if alert.kind == AlertKind.TOPIC and alert.topic_id is not None:
+                carrying = sum(1 for c in mine if alert.topic_id in call_topics.get(c, set()))
+                if carrying * 2 >= len(mine):
+                    return alert
+            elif alert.kind == AlertKind.EMERGING:
+                theirs = set(alert.example_call_ids or [])
+                if theirs and len(theirs & mine) * 2 >= len(theirs):
+                    return alert
+        return None
+
+    def is_live(self, key: str, now: datetime) -> bool:
+        alert = self.latest.get(key)
+        return alert is not None and now - alert.last_seen_at <= self.cooldown
+
+    def observe(self, signal: Signal) -> tuple[Alert, bool]:
+        """Create an alert, or update the live incident with this key; returns (alert, created)."""
+        alert = self.latest.get(signal.key)
+        if alert is not None and signal.seen_at - alert.last_seen_at <= self.cooldown:
+            update(alert, signal)
+            return alert, False
+        alert = new_alert(signal, self.replay)
+        self.latest[signal.key] = alert
+        return alert, True
+
+    def touch(self, alert: Alert, now: datetime) -> None:
+        """The incident is still running: push its cool-down forward without new numbers."""
+        alert.last_seen_at = max(alert.last_seen_at, now)
+        if alert.status == AlertStatus.RESOLVED:
+            alert.recovery = STILL_ELEVATED
+
+    def watch_recovery(self, elevated_keys: set[str], now: datetime) -> None:
+        """After ops resolve an alert, say whether its series fell back or is still elevated."""
+        for alert in self.latest.values():
+            if alert.status != AlertStatus.RESOLVED or alert.resolved_at is None or alert.resolved_at > now:
+                continue
+            if alert.incident_key in elevated_keys:
+                alert.recovery = STILL_ELEVATED
+            elif now - max(alert.last_seen_at, alert.resolved_at) >= RECOVERY_QUIET:
+                alert.recovery = BACK_TO_BASELINE
+
+
+def new_alert(signal: Signal, replay: bool) -> Alert:
+    return Alert(
+        kind=signal.kind,
+        topic_id=signal.topic_id,
+        phrase=signal.phrase,
+        dimension=dict(signal.dimension),
+        incident_key=signal.key,
+        change_at=signal.change_at,
+        detected_at=signal.seen_at,
+        last_seen_at=signal.seen_at,
+        baseline_rate=signal.baseline_rate,
+        current_rate=signal.current_rate,
+        ratio=_finite(signal.ratio),
+        severity=severity_of(signal.baseline_rate, signal.current_rate, signal.ratio),
+        status=AlertStatus.OPEN,
+        top_terms=[],
+        example_call_ids=list(signal.related_call_ids[:10]),
+        replay=replay,
+    )
+
+
+def update(alert: Alert, signal: Signal) -> None:
+    alert.last_seen_at = max(alert.last_seen_at, signal.seen_at)
+    alert.current_rate = signal.current_rate
+    alert.baseline_rate = signal.baseline_rate
+    alert.ratio = _finite(signal.ratio)
+    sev = severity_of(signal.baseline_rate, signal.current_rate, signal.ratio)
+    if _RANK[sev] > _RANK[Severity(alert.severity)]:
+        alert.severity = sev
+    if not alert.dimension and signal.dimension and alert.kind == AlertKind.TOPIC:
+        alert.dimension = dict(signal.dimension)
+    if alert.status == AlertStatus.RESOLVED:
+        alert.recovery = STILL_ELEVATED
+
+
+def merge_phrase(alert: Alert, phrase: str) -> None:
+    """A phrase that rides on a live incident becomes one of its terms instead of a second alert."""
+    terms: list[Any] = list(alert.top_terms or [])
+    if phrase not in terms:
+        alert.top_terms = [phrase, *terms][:12]
+
+
+def _finite(value: float) -> float:
+    return value if value < 1e9 else 1e9
