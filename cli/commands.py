@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cli import (
     alerts_cmd,  # noqa: F401
+    detect_cmd,  # noqa: F401
     ingest_cmd,  # noqa: F401
     keys_cmd,  # noqa: F401
     query_cmd,  # noqa: F401

@@ -1,0 +1,96 @@
+"""The detector on any `timestamp,count[,total]` CSV: offline changepoints or causal alarms."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import InvalidInput
+from detect.changepoint import offline_changepoints
+from detect.detector import TestOptions, evaluate_share
+from detect.streaming import causal_alarms
+
+
+@dataclass(frozen=True)
+class SeriesInput:
+    timestamps: tuple[datetime, ...]
+    counts: tuple[float, ...]
+    totals: tuple[float, ...] | None
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    index: int
+    timestamp: datetime
+
+
+def _parse_time(value: str, line: int) -> datetime:
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = datetime.fromtimestamp(float(text), UTC)
+        except ValueError:
+            raise InvalidInput(f"line {line}: timestamp {text!r} is neither ISO 8601 nor epoch seconds") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parse_number(value: str, column: str, line: int) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidInput(f"line {line}: {column} {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"line {line}: {column} must be finite")
+    return number
+
+
+def read_series_csv(path: Path) -> SeriesInput:
+    """Header `timestamp,count` or `timestamp,count,total` (`value` is accepted for `count`)."""
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        reader = csv.DictReader(handle)
+        fields = [f.strip().lower() for f in reader.fieldnames or []]
+        count_col = "count" if "count" in fields else "value" if "value" in fields else None
+        if "timestamp" not in fields or count_col is None:
+            raise InvalidInput(f"{path}: expected a header 'timestamp,count[,total]', got {','.join(fields) or 'nothing'}")
+        has_total = "total" in fields
+        times, counts, totals = [], [], []
+        for line, raw in enumerate(reader, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+            times.append(_parse_time(row["timestamp"], line))
+            counts.append(_parse_number(row[count_col], count_col, line))
+            if has_total:
+                totals.append(_parse_number(row["total"], "total", line))
+    if len(times) < 2:
+        raise InvalidInput(f"{path}: need at least two rows of data")
+    if any(b < a for a, b in zip(times, times[1:], strict=False)):
+        raise InvalidInput(f"{path}: timestamps must be in ascending order")
+    return SeriesInput(tuple(times), tuple(counts), tuple(totals) if has_total else None)
+
+
+def series_changepoints(series: SeriesInput) -> list[SeriesPoint]:
+    totals = np.asarray(series.totals) if series.totals is not None else None
+    cps = offline_changepoints(np.asarray(series.counts, dtype=float), totals)
+    return [SeriesPoint(i, series.timestamps[i]) for i in cps]
+
+
+def series_alarms(series: SeriesInput) -> list[SeriesPoint]:
+    """With totals: the share test of the product (rows taken as hours); without: the streaming detector."""
+    counts = np.asarray(series.counts, dtype=float)
+    if series.totals is None:
+        rows = causal_alarms(counts, list(series.timestamps))
+    else:
+        ev = evaluate_share(counts, np.asarray(series.totals, dtype=float), TestOptions())
+        alarm = ev.alarm[0]
+        rows = [int(i) for i in np.flatnonzero(alarm & ~np.concatenate([[False], alarm[:-1]]))]
+    return [SeriesPoint(i, series.timestamps[i]) for i in rows]
