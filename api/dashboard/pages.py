@@ -39,10 +39,12 @@ def _page(request: Request, template: str, viewer: Viewer | None, status_code: i
     return response
 
 
-def _guarded(request: Request, template: str, **context: Any) -> Response:
+def _guarded(request: Request, template: str, transcripts: bool = False, **context: Any) -> Response:
     viewer = current_viewer(request)
     if viewer is None:
         return RedirectResponse(login_url(request), status_code=303)
+    if transcripts and not viewer.can_read_calls:
+        return _page(request, "forbidden.html", viewer, status_code=403, **context)
     return _page(request, template, viewer, **context)
 
 
@@ -85,12 +87,12 @@ def alert_page(request: Request, alert_id: int) -> Response:
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request) -> Response:
-    return _guarded(request, "search.html", nav="search")
+    return _guarded(request, "search.html", transcripts=True, nav="search")
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def call_page(request: Request, call_id: str) -> Response:
-    return _guarded(request, "call.html", nav="search", call_id=call_id)
+    return _guarded(request, "call.html", transcripts=True, nav="search", call_id=call_id)
 
 
 @router.get("/topics", response_class=HTMLResponse)

@@ -227,6 +227,10 @@ def test_analysts_cannot_triage(page: tuple[sync_api.Page, Watch], site: Site) -
     assert tab.locator("#ack-button").count() == 0
     sync_api.expect(tab.locator("#triage-h + p + dl + p")).to_contain_text("ops key")
     assert tab.locator("nav a", has_text="Search").count() == 0
+    sync_api.expect(tab.locator("#alert-examples .example").first).to_be_visible()
+    assert tab.locator("#alert-examples a").count() == 0  # no links into transcripts the key cannot open
+    tab.goto(f"{site.base}/alerts/{site.alert_id + 1}")  # the emerging phrase: no topic trend, examples only
+    sync_api.expect(tab.locator("#alert-chart")).to_contain_text("about a phrase")
 
 
 def test_search_hit_opens_the_call_at_its_moment(page: tuple[sync_api.Page, Watch], site: Site) -> None:

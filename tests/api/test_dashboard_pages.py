@@ -93,6 +93,9 @@ def test_triage_controls_follow_the_role(client: TestClient) -> None:
     page = client.get("/alerts/1").text
     assert 'id="ack-button"' not in page and "needs an ops key" in page
     assert 'href="/search"' not in page  # analysts cannot read transcripts
+    for path in ("/search", "/calls/call-1"):
+        refused = client.get(path)
+        assert refused.status_code == 403 and "need a qa key" in refused.text
     _log_in(client, "ops")
     page = client.get("/alerts/1").text
     assert 'id="ack-button"' in page and 'id="resolve-button"' in page

@@ -125,8 +125,9 @@
     const href = `/calls/${encodeURIComponent(ex.call_id)}` + (start !== null && start !== undefined ?
       `?t=${Number(start).toFixed(2)}` : "");
     const terms = [...(a.top_terms || []), ...(ex.evidence ? [ex.evidence] : []), ...(a.phrase ? [a.phrase] : [])];
+    const canOpen = CP.role() !== "analyst";  // transcripts and audio need the qa role or stronger
     return el("li", { class: "example" },
-      el("a", { href, class: "call-ref" }, ex.call_id),
+      canOpen ? el("a", { href, class: "call-ref" }, ex.call_id) : el("span", { class: "call-ref" }, ex.call_id),
       el("span", { class: "meta" }, ` ${CP.when(ex.started_at)} · ${ex.queue || "?"} · ${ex.language || "?"}` +
         (start !== null && start !== undefined ? ` · ${ex.speaker || ""} at ${CP.clock(start)}` : "")),
       ex.snippet ? el("p", { class: "snippet speaker-" + (ex.speaker || "unknown") }, markTerms(ex.snippet, terms)) : "");
