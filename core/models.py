@@ -185,7 +185,11 @@ class VolumeBucket(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True, default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_volume_topic_bucket", "topic_id", "bucket_start"),)
+    __table_args__ = (
+        Index("ix_volume_topic_bucket", "topic_id", "bucket_start"),
+        # Covers trend queries (sum of count per bucket, optionally by queue/language) without table lookups.
+        Index("ix_volume_topic_bucket_cover", "topic_id", "bucket_start", "queue", "language", "count"),
+    )
 
 
 class PhraseBucket(Base):
