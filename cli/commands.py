@@ -10,4 +10,5 @@ from cli import (
     query_cmd,  # noqa: F401
     serve_cmd,  # noqa: F401
     taxonomy_cmd,  # noqa: F401
+    worker_cmd,  # noqa: F401
 )
