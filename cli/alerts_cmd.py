@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -42,20 +42,7 @@ def alerts(
     if as_json:
         print(json.dumps(items, indent=2, ensure_ascii=False))
         return
-    table = Table("id", "kind", "what", "dimension", "change at", "ratio", "severity", "status")
-    for a in items:
-        dim = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all"
-        table.add_row(
-            str(a["id"]),
-            a["kind"],
-            a["topic"] or a["phrase"] or "all calls",
-            dim,
-            (a["change_at"] or "")[:16],
-            f"{a['ratio']:.1f}x",
-            a["severity"],
-            a["status"],
-        )
-    console.print(table if items else "no alerts")
+    print_alerts(items)
 
 
 def _act(action: str, alert_id: int, comment: str | None) -> None:
@@ -86,3 +73,21 @@ def resolve(
 ) -> None:
     """Resolve an alert."""
     _act("resolve", alert_id, comment)
+
+
+def print_alerts(items: list[dict[str, Any]]) -> None:
+    """A table of alerts in design.md's alert format."""
+    table = Table("id", "kind", "what", "dimension", "change at", "ratio", "severity", "status")
+    for a in items:
+        dim = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all"
+        table.add_row(
+            str(a["id"]),
+            a["kind"],
+            a["topic"] or a["phrase"] or "all calls",
+            dim,
+            (a["change_at"] or "")[:16],
+            f"{a['ratio']:.1f}x",
+            a["severity"],
+            a["status"],
+        )
+    console.print(table if items else "no alerts")

@@ -7,6 +7,7 @@ from cli import (
     detect_cmd,  # noqa: F401
     ingest_cmd,  # noqa: F401
     keys_cmd,  # noqa: F401
+    process_cmd,  # noqa: F401
     query_cmd,  # noqa: F401
     serve_cmd,  # noqa: F401
     taxonomy_cmd,  # noqa: F401

@@ -1,0 +1,89 @@
+"""`callpulse process` (all pending work) and `callpulse demo` (the sample corpus, end to end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.alerts_cmd import print_alerts
+from cli.context import console, err_console, get_db
+from cli.main import app
+from cli.pipeline import PipelineReport, run_pipeline
+from cli.progress import RichProgress
+from core import alert_actions
+from core.auth import create_api_key
+from core.errors import CallpulseError
+from core.models import AlertStatus, Role
+from ingest.job import ingest_paths
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _summary(report: PipelineReport) -> Table:
+    table = Table("stage", "result", show_header=False)
+    t = report.transcribe
+    if t is not None:
+        table.add_row(
+            "transcribe",
+            f"{t.transcribed} calls, {t.failed} failed, {t.audio_s / 60:.1f} audio min, "
+            f"{t.realtime_factor:.1f}x real time",
+        )
+        for call_id, reason in t.failures:
+            table.add_row("", f"[red]failed[/] {call_id}: {reason}")
+    g = report.tag
+    table.add_row("tag", f"{g.tagged} new, {g.retagged} re-tagged (taxonomy v{g.taxonomy_version}), {g.seconds:.1f}s")
+    table.add_row("volumes", f"{report.volumes.hours} hours refreshed")
+    d = report.detect
+    table.add_row("detect", f"{d.buckets} hourly buckets decided, {len(d.new_alert_ids)} new alerts, {d.seconds:.1f}s")
+    r = report.delivery
+    table.add_row("deliver", f"{r.delivered} delivered, {r.failed} to retry, {r.gave_up} gave up")
+    return table
+
+
+@app.command("process")
+def process(
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Transcription processes")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try failed recordings again")] = False,
+) -> None:
+    """Run all pending work: transcribe, tag, refresh volumes, detect, deliver alerts."""
+    try:
+        report = run_pipeline(get_db(), workers, retry_failed)
+    except CallpulseError as exc:
+        err_console.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from exc
+    console.print(_summary(report))
+
+
+@app.command("demo")
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards")] = True,
+    host: Annotated[str, typer.Option(help="Dashboard interface")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Dashboard port")] = 8000,
+) -> None:
+    """Ingest samples/, process it, print the alerts and serve the dashboard."""
+    db = get_db()
+    try:
+        paths = [p for p in (SAMPLES / "transcripts", SAMPLES / "audio") if p.exists()]
+        summary = ingest_paths(db, paths, RichProgress())
+        console.print(
+            f"ingested {summary.calls_new} new calls, {summary.audio_registered} recordings "
+            f"({summary.skipped_existing} already known)"
+        )
+        console.print(_summary(run_pipeline(db)))
+    except CallpulseError as exc:
+        err_console.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from exc
+    with db.session() as session:
+        rows, _ = alert_actions.list_alerts(session, alert_actions.AlertFilter(status=AlertStatus.OPEN, limit=50))
+        print_alerts([alert_actions.alert_json(a) for a in rows])
+    if not serve:
+        return
+    with db.session() as session:
+        _, key = create_api_key(session, Role.ADMIN, "demo")
+    console.print(f"\nDashboard: http://{host}:{port}/  (log in with this admin key)\n{key}")
+    from cli.serve_cmd import serve as serve_command
+
+    serve_command(host=host, port=port, workers=1)
