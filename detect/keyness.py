@@ -81,6 +81,8 @@ def distinguishing_terms(target: Sequence[str], reference: Sequence[str], langua
 
 
 def _contains(longer: str, shorter: str) -> bool:
+    if longer == shorter:
+        return False
     if " " not in longer:
         return shorter in longer if len(longer) > len(shorter) else False
     return f" {shorter} " in f" {longer} "
