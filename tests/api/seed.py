@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -71,22 +72,28 @@ def seed(session: Session) -> None:
 
 def _volumes(session: Session) -> None:
     # Daytime hours carry 20 calls, nights 2; the fee topic is 1 in 20 until FEE_FROM, then 4 in 20 (billing).
+    rows: list[dict[str, object]] = []
     for h in range(WEEKS * 7 * 24):
         t = START + timedelta(hours=h)
         total = 20 if 8 <= t.hour < 18 else 2
         fee = (4 if t >= FEE_FROM else 1) if total == 20 else 0
-        session.add(VolumeBucket(bucket_start=t, topic_id=TOTAL, queue="billing", language="en", count=total))
-        session.add(VolumeBucket(bucket_start=t, topic_id=TOTAL, queue="tech", language="hr", count=total))
+        rows.append({"bucket_start": t, "topic_id": TOTAL, "queue": "billing", "language": "en", "count": total})
+        rows.append({"bucket_start": t, "topic_id": TOTAL, "queue": "tech", "language": "hr", "count": total})
         if fee:
-            session.add(
-                VolumeBucket(
-                    bucket_start=t, topic_id="billing.unexpected_charge", queue="billing", language="en", count=fee
-                )
+            rows.append(
+                {
+                    "bucket_start": t,
+                    "topic_id": "billing.unexpected_charge",
+                    "queue": "billing",
+                    "language": "en",
+                    "count": fee,
+                }
             )
         if total == 20:
-            session.add(
-                VolumeBucket(bucket_start=t, topic_id="outage.no_service", queue="tech", language="hr", count=2)
+            rows.append(
+                {"bucket_start": t, "topic_id": "outage.no_service", "queue": "tech", "language": "hr", "count": 2}
             )
+    session.execute(insert(VolumeBucket), rows)
 
 
 def _call(session: Session, call_id: str, at: datetime, texts: list[str], **meta: str) -> None:
