@@ -81,6 +81,17 @@ class Decider:
                 return self.share, r
         return self.share, None
 
+    def co_moving(self, phrase: str, other: str, t: int, hours: int = 72, min_corr: float = 0.6) -> bool:
+        """Whether two phrases' hourly counts rose together over the last ``hours`` (Pearson correlation)."""
+        if phrase not in self.data.phrases or other not in self.data.phrases:
+            return False
+        lo = max(0, t - hours + 1)
+        a = self.data.phrase_counts[self.data.phrases.index(phrase), lo : t + 1]
+        b = self.data.phrase_counts[self.data.phrases.index(other), lo : t + 1]
+        if a.size < 3 or a.std() == 0 or b.std() == 0:
+            return False
+        return float(np.corrcoef(a, b)[0, 1]) >= min_corr
+
     def topic_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from:
             return []

@@ -17,13 +17,14 @@ from detect import evidence
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.changepoint import ChangeOptions
 from detect.decide import Decider, DetectOptions
-from detect.hourly import HOUR, HourlyData, bucket_range, load_hourly
-from detect.incidents import IncidentBook, Signal, merge_phrase
+from detect.hourly import HOUR, bucket_range, load_hourly
+from detect.incidents import IncidentBook, Signal
 
 WATERMARK_KEY = "detect_watermark"
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
 # guard, the one-week change search), so a live run loading only this much decides exactly like a replay.
 CONTEXT_HOURS = 5 * HOURS_PER_WEEK + 200
+CO_MOVING_WITHIN = timedelta(hours=6)  # new phrases starting this close together and rising together: one problem
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class _Run:
     book: IncidentBook
     created: list[Alert] = field(default_factory=list)
     updated: set[int] = field(default_factory=set)
+    related: dict[str, set[str]] = field(default_factory=dict)  # emerging key -> calls with the phrase
 
 
 def default_options() -> DetectOptions:
@@ -132,7 +134,7 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         _record(session, run, signal)
     for signal in decider.phrase_signals(t):
         elevated.add(signal.key)
-        _record_phrase(session, run, decider.data, signal)
+        _record_phrase(session, run, decider, signal)
     now = decider.data.at(t) + HOUR
     for alert in run.book.active(now):
         if alert.incident_key not in elevated and decider.still_elevated(
@@ -155,24 +157,36 @@ def _record(session: Session, run: _Run, signal: Signal) -> None:
         alert.example_call_ids, alert.top_terms = examples, terms
 
 
-def _record_phrase(session: Session, run: _Run, data: HourlyData, signal: Signal) -> None:
+def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal) -> None:
+    book = run.book
+    if book.is_live(signal.key, signal.seen_at):
+        alert, _ = book.observe(signal)
+        if alert.id is not None:
+            run.updated.add(alert.id)
+        return
+    if book.merged_into_live(signal.key, signal.seen_at):
+        return
     phrase = signal.phrase or ""
     calls = evidence.phrase_calls(session, phrase, signal.change_at, signal.seen_at, 50)
     signal = replace(signal, related_call_ids=tuple(calls))
-    if not run.book.is_live(signal.key, signal.seen_at):
-        target = run.book.find_merge_target(signal, evidence.topics_of(session, calls))
-        if target is not None:
-            merge_phrase(target, phrase)
-            return
-    alert, created = run.book.observe(signal)
-    if created:
-        run.created.append(alert)
-        before = evidence.phrase_calls(session, phrase, signal.change_at - timedelta(days=7), signal.change_at, 200)
-        others = [c for c in before if c not in set(calls)]
-        terms = evidence.distinguishing_terms(session, calls, others) if calls else []
-        alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
-    elif alert.id is not None:
-        run.updated.add(alert.id)
+
+    def same_problem(other: Alert) -> bool:
+        theirs = run.related.get(other.incident_key) or set(other.example_call_ids or [])
+        if calls and theirs and len(theirs & set(calls)) * 3 >= min(len(theirs), len(calls)):
+            return True
+        near = abs(other.change_at - signal.change_at) <= CO_MOVING_WITHIN
+        return near and decider.co_moving(phrase, other.phrase or "", decider.data.index_of(signal.seen_at - HOUR))
+
+    target = book.find_merge_target(signal, evidence.topics_of(session, calls), same_problem)
+    if target is not None:
+        book.merge(target, signal)
+        return
+    alert, _ = book.observe(signal)
+    run.created.append(alert)
+    run.related[signal.key] = set(calls)
+    before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
+    terms = evidence.distinguishing_terms(session, calls, before) if calls else []
+    alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
 
 
 __all__ = ["BaselineOptions", "DetectionReport", "run_detection"]

@@ -34,9 +34,16 @@ def topic_calls(
 def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
     """Calls whose customer speech has every word of the (lemmatised) phrase, matched by word stem."""
     stems = [w[: max(3, min(len(w), 5))].lower() for w in phrase.split()] or [phrase.lower()]
-    conds = [Call.started_at >= start, Call.started_at < end, Segment.speaker == Speaker.CUSTOMER]
+    in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
+    conds = [Segment.call_id.in_(in_window), Segment.speaker == Speaker.CUSTOMER]
     conds += [func.lower(Segment.text).contains(s, autoescape=True) for s in stems]
-    stmt = select(Call.id).join(Segment, Segment.call_id == Call.id).where(and_(*conds)).distinct()
+    stmt = select(Segment.call_id).where(and_(*conds)).distinct()
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def recent_calls(session: Session, start: datetime, end: datetime, limit: int) -> list[str]:
+    """A reference sample: the latest calls of a period."""
+    stmt = select(Call.id).where(Call.started_at >= start, Call.started_at < end).order_by(Call.started_at.desc())
     return list(session.scalars(stmt.limit(limit)))
 
 

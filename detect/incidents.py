@@ -3,6 +3,7 @@ stay quiet through a cool-down, and report whether volume fell back after ops re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +60,7 @@ class IncidentBook:
     cooldown: timedelta
     replay: bool
     latest: dict[str, Alert] = field(default_factory=dict)
+    merged: dict[str, Alert] = field(default_factory=dict)  # phrase key -> the incident it joined
 
     def load(self, alerts: list[Alert]) -> None:
         for alert in sorted(alerts, key=lambda a: a.detected_at):
@@ -67,24 +69,34 @@ class IncidentBook:
     def active(self, now: datetime) -> list[Alert]:
         return [a for a in self.latest.values() if now - a.last_seen_at <= self.cooldown]
 
-    def find_merge_target(self, signal: Signal, call_topics: dict[str, set[str]]) -> Alert | None:
+    def find_merge_target(
+        self, signal: Signal, call_topics: dict[str, set[str]], same_problem: Callable[[Alert], bool]
+    ) -> Alert | None:
         """The live incident a phrase belongs to: a topic carried by most of the phrase's calls, or an
-        emerging incident whose example calls are mostly the phrase's calls too."""
+        emerging incident that ``same_problem`` recognises (shared calls, phrases rising together)."""
         mine = set(signal.related_call_ids)
-        if not mine:
-            return None
         for alert in self.active(signal.seen_at):
             if alert.incident_key == signal.key:
                 continue
-            if alert.kind == AlertKind.TOPIC and alert.topic_id is not None:
+            if alert.kind == AlertKind.TOPIC and alert.topic_id is not None and mine:
                 carrying = sum(1 for c in mine if alert.topic_id in call_topics.get(c, set()))
                 if carrying * 2 >= len(mine):
                     return alert
-            elif alert.kind == AlertKind.EMERGING:
-                theirs = set(alert.example_call_ids or [])
-                if theirs and len(theirs & mine) * 2 >= len(theirs):
-                    return alert
+            elif alert.kind == AlertKind.EMERGING and same_problem(alert):
+                return alert
         return None
+
+    def merge(self, alert: Alert, signal: Signal) -> None:
+        """A phrase riding on a live incident becomes one of its terms instead of a second alert."""
+        phrase = signal.phrase or ""
+        terms: list[Any] = list(alert.top_terms or [])
+        if phrase not in terms and len(terms) < 12:
+            alert.top_terms = [*terms, phrase]
+        self.merged[signal.key] = alert
+
+    def merged_into_live(self, key: str, now: datetime) -> bool:
+        alert = self.merged.get(key)
+        return alert is not None and now - alert.last_seen_at <= self.cooldown
 
     def is_live(self, key: str, now: datetime) -> bool:
         alert = self.latest.get(key)
@@ -150,13 +162,6 @@ def update(alert: Alert, signal: Signal) -> None:
         alert.dimension = dict(signal.dimension)
     if alert.status == AlertStatus.RESOLVED:
         alert.recovery = STILL_ELEVATED
-
-
-def merge_phrase(alert: Alert, phrase: str) -> None:
-    """A phrase that rides on a live incident becomes one of its terms instead of a second alert."""
-    terms: list[Any] = list(alert.top_terms or [])
-    if phrase not in terms:
-        alert.top_terms = [phrase, *terms][:12]
 
 
 def _finite(value: float) -> float:
