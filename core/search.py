@@ -319,7 +319,9 @@ def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
         base = base.add_columns(snippet).where(match)
     else:
         fts_ids = select(_FTS.c.rowid).where(literal_column("segments_fts").op("MATCH")(to_fts5(node)))
-        base = base.where(Segment.id.in_(fts_ids))
+        # "+ 0" keeps SQLite from driving the join from the match list, so it walks calls newest first.
+        seg_id = Segment.id + 0 if _walk_calls_first(session, to_fts5(node), opts) else Segment.id
+        base = base.where(seg_id.in_(fts_ids))
     query = base.where(*_filters(opts)).order_by(Call.started_at.desc(), Segment.id.desc()).limit(opts.limit + 1)
     rows: list[Any] = list(session.execute(query).all())
     more = len(rows) > opts.limit
@@ -342,6 +344,33 @@ def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
     )
     next_cursor = encode_cursor(items[-1].started_at, items[-1].segment_id) if more and items else None
     return SearchPage(items, next_cursor)
+
+
+def _walk_calls_first(session: Session, match: str, opts: SearchOptions) -> bool:
+    """Choose the cheaper SQLite plan from the number of matching segments.
+
+    Starting from the matches costs a lookup per match; walking the calls in the window newest first costs
+    a few lookups per call until a page of hits is found. Frequent terms favour the walk, rare ones the
+    matches. The estimate assumes hits spread evenly over time; both plans return the same rows.
+    """
+    cap = 200_000
+    matches = (
+        session.scalar(
+            select(func.count()).select_from(
+                select(_FTS.c.rowid).where(literal_column("segments_fts").op("MATCH")(match)).limit(cap).subquery()
+            )
+        )
+        or 0
+    )
+    total = session.scalar(select(func.max(literal_column("rowid"))).select_from(Call.__table__)) or 0
+    conds: list[ColumnElement[bool]] = []
+    if opts.since is not None:
+        conds.append(Call.started_at >= opts.since)
+    if opts.until is not None:
+        conds.append(Call.started_at < opts.until)
+    window_calls = session.scalar(select(func.count()).select_from(Call).where(*conds)) if conds else total
+    walked = min(window_calls or 0, (opts.limit + 1) * total / max(matches, 1))
+    return walked * 5 < matches * 3
 
 
 def _fts5_snippets(session: Session, match: str, rows: Any) -> dict[int, str]:

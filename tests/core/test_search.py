@@ -13,6 +13,7 @@ from glob import glob
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from core.db import Database
 from core.errors import InvalidInput
@@ -159,3 +160,26 @@ def test_search_on_postgres(postgres_url: str) -> None:
             assert "<mark>esim</mark>" in hit.snippet
     finally:
         db.engine.dispose()
+
+
+def test_frequent_terms_walk_calls_newest_first_with_the_same_results(db: Database) -> None:
+    # Every call says "hello": SQLite walks the calls instead of the match list; order and paging must hold.
+    with db.session() as s:
+        for i in range(300):
+            call = Call(id=f"h{i:03d}", started_at=T0 + timedelta(minutes=i % 150), queue="tech")
+            call.segments.append(Segment(idx=0, start=0, end=1, speaker=Speaker.AGENT, text=f"hello number {i}"))
+            s.add(call)
+    expected = sorted(((T0 + timedelta(minutes=i % 150), i) for i in range(300)), reverse=True)
+    seen: list[str] = []
+    cursor = None
+    with db.session() as s:
+        while True:
+            page = search_segments(s, SearchOptions("hello", limit=50, cursor=cursor, since=T0))
+            seen += [h.call_id for h in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    assert len(seen) == 300 and len(set(seen)) == 300
+    with db.session() as s:
+        starts = {c.id: c.started_at for c in s.scalars(select(Call))}
+    assert [starts[c] for c in seen] == [t for t, _ in expected]
