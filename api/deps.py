@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,12 +20,12 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="The dashboard's signed session")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -61,8 +61,9 @@ def current_key(
     return info
 
 
-def require(role: Role) -> Callable[[KeyInfo], KeyInfo]:
-    def check(key: Annotated[KeyInfo, Depends(current_key)]) -> KeyInfo:
+def require(role: Role) -> Callable[[KeyInfo], Awaitable[KeyInfo]]:
+    # async: a pure check needs no trip through the thread pool.
+    async def check(key: Annotated[KeyInfo, Depends(current_key)]) -> KeyInfo:
         if not role_allows(key.role, role):
             raise Forbidden(f"this needs the {role} role or stronger; the key has {key.role}")
         return key
@@ -82,7 +83,7 @@ def actor(key: KeyInfo) -> str:
     return f"{key.name} ({key.prefix}…)"
 
 
-def reject_nul(request: Request) -> None:
+async def reject_nul(request: Request) -> None:
     """NUL characters cannot be stored or compared in PostgreSQL text; refuse them up front."""
     if "%00" in request.url.query or "\x00" in request.url.path:
         raise InvalidInput("NUL characters are not allowed in the path or query")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.db import Database
 from core.models import Alert, Call, CallStatus
@@ -43,6 +44,36 @@ class WorkCollector(Collector):
         yield raised
 
 
+class MetricsMiddleware:
+    """Counts requests and observes latency per route template (a plain ASGI middleware: no extra task)."""
+
+    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self.requests = requests
+        self.latency = latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            request = Request(scope)
+            name = route_template(request)
+            self.requests.labels(request.method, name, str(status)).inc()
+            self.latency.labels(request.method, name).observe(time.perf_counter() - started)
+
+
 def route_template(request: Request) -> str:
     """The matched route's full template, e.g. /api/v1/alerts/{alert_id}: bounded label cardinality.
 
@@ -72,17 +103,5 @@ def install_metrics(app: FastAPI) -> CollectorRegistry:
     )
     registry.register(WorkCollector(app))
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            name = route_template(request)
-            requests.labels(request.method, name, str(status)).inc()
-            latency.labels(request.method, name).observe(time.perf_counter() - started)
-
+    app.add_middleware(MetricsMiddleware, requests=requests, latency=latency)
     return registry
