@@ -144,12 +144,16 @@ class Decider:
         total_excess = segment_rates(ev.counts[overall], ev.expected[overall], start, t).excess
         if total_excess <= 0:
             return {}
+        overall_rates = segment_rates(ev.counts[overall], ev.expected[overall], start, t)
         best: tuple[float, dict[str, str]] = (0.0, {})
         for r in rows:
             key = self.data.rows[r]
             if key.dim == OVERALL:
                 continue
-            part = segment_rates(ev.counts[r], ev.expected[r], start, t).excess / total_excess
+            rates = segment_rates(ev.counts[r], ev.expected[r], start, t)
+            if rates.baseline_rate >= 0.9 * overall_rates.baseline_rate:
+                continue  # a slice that is (nearly) the whole topic says nothing about where
+            part = rates.excess / total_excess
             if part >= self.opts.concentration and part > best[0]:
                 best = (part, {key.dim: key.value})
         return best[1]

@@ -32,7 +32,7 @@ class TestOptions:
     baseline: BaselineOptions = field(default_factory=BaselineOptions)
 
 
-VOLUME_TEST = TestOptions(windows=(72,), alpha=1e-6, min_ratio=1.5, min_excess=50.0, dispersion=0.02)
+VOLUME_TEST = TestOptions(windows=(72,), alpha=1e-4, min_ratio=1.5, min_excess=50.0, dispersion=0.02)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,106 @@
+"""The causal share/volume tests on seeded synthetic hourly series with seasonality and confounders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detect.changepoint import estimate_change_start
+from detect.detector import evaluate_share, evaluate_volume
+
+WEEKS = 6
+HOURS = WEEKS * 168
+HOUR_SHAPE = np.array([1, 0.5, 0.3, 0.3, 0.4, 1, 3, 8, 14, 16, 16, 15, 13, 14, 15, 14, 13, 11, 8, 6, 4, 3, 2, 1.5])
+WEEKDAY = np.array([1.45, 1.15, 1.1, 1.05, 1.0, 0.5, 0.35])
+
+
+def seasonal_rate(calls_per_day: float) -> np.ndarray:
+    h = np.arange(HOURS)
+    shape = HOUR_SHAPE[h % 24] / HOUR_SHAPE.sum() * WEEKDAY[(h // 24) % 7] / WEEKDAY.mean()
+    return np.asarray(calls_per_day * shape, dtype=float)
+
+
+def simulate(
+    seed: int, share: float = 0.07, calls_per_day: float = 250.0, traffic: dict[int, float] | None = None,
+    spike: tuple[int, int, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(topic counts, all calls) per hour. ``traffic``: hour -> multiplier of all calls; ``spike``: (start, end,
+    extra topic calls per baseline topic call) added on top of the baseline share."""
+    rng = np.random.default_rng(seed)
+    rate = seasonal_rate(calls_per_day)
+    for hour, factor in (traffic or {}).items():
+        rate[hour] *= factor
+    extra = np.zeros(HOURS)
+    if spike is not None:
+        extra[spike[0] : spike[1]] = spike[2]
+    topic = rng.poisson(rate * share * (1 + extra))
+    others = rng.poisson(rate * (1 - share))
+    return topic.astype(float), (topic + others).astype(float)
+
+
+def day_hours(day: int) -> range:
+    return range(day * 24, day * 24 + 24)
+
+
+TUESDAY_WEEK4 = (3 * 7 + 1) * 24
+
+
+def test_confounders_do_not_alarm() -> None:
+    storm = {h: 2.0 for h in day_hours(17)}
+    holiday = {h: 0.3 for h in day_hours(29)}
+    blip = {(23 * 24) + 14: 3.0}
+    for seed in range(4):
+        topic, total = simulate(seed, traffic=storm | holiday | blip)
+        ev = evaluate_share(topic, total)
+        assert not ev.alarm[0, 168:].any(), f"seed {seed}: false alarm at {np.flatnonzero(ev.alarm[0])}"
+
+
+def test_volume_detector_ignores_a_storm_day_but_sees_a_sustained_rise() -> None:
+    _, total = simulate(0, traffic={h: 2.0 for h in day_hours(24)})
+    assert not evaluate_volume(total).alarm[0, 168:].any()
+    _, total = simulate(0, traffic={h: 1.8 for h in range(TUESDAY_WEEK4, TUESDAY_WEEK4 + 7 * 24)})
+    hits = np.flatnonzero(evaluate_volume(total).alarm[0])
+    assert hits.size and TUESDAY_WEEK4 <= hits[0] <= TUESDAY_WEEK4 + 72
+
+
+def test_share_spike_alarms_within_three_hours_with_its_start() -> None:
+    start = TUESDAY_WEEK4 + 9
+    delays = []
+    for seed in range(8):
+        topic, total = simulate(seed, spike=(start, HOURS, 2.5))  # share x3.5, like the paper-bill fee
+        ev = evaluate_share(topic, total)
+        first = int(np.flatnonzero(ev.alarm[0])[0])
+        assert first >= start
+        delays.append(first + 1 - start)  # decided at the end of bucket `first`
+        change = estimate_change_start(ev.counts[0], ev.expected[0], first, first)
+        assert abs(change - start) <= 2
+    assert float(np.median(delays)) <= 3.0 and max(delays) <= 8, delays
+
+
+def test_low_volume_topic_gets_power_from_longer_windows() -> None:
+    start = TUESDAY_WEEK4 + 9
+    topic, total = simulate(4, share=3 / 250, spike=(start, HOURS, 4.0))  # 3 -> 15 calls a day
+    ev = evaluate_share(topic, total)
+    hits = np.flatnonzero(ev.alarm[0])
+    assert hits.size and start <= hits[0] <= start + 30
+    assert ev.window[0, hits[0]] >= 6
+    quiet, total_q = simulate(4, share=3 / 250)
+    assert not evaluate_share(quiet, total_q).alarm[0, 168:].any()
+
+
+def test_decisions_never_depend_on_the_future() -> None:
+    topic, total = simulate(9, spike=(TUESDAY_WEEK4 + 9, TUESDAY_WEEK4 + 60, 2.5))
+    full = evaluate_share(topic, total)
+    for cut in (TUESDAY_WEEK4 + 5, TUESDAY_WEEK4 + 12, HOURS - 100):
+        part = evaluate_share(topic[:cut], total[:cut])
+        assert np.array_equal(part.alarm[0], full.alarm[0, :cut])
+        assert np.allclose(part.expected[0], full.expected[0, :cut], equal_nan=True)
+    vol_full = evaluate_volume(total)
+    assert np.array_equal(evaluate_volume(total[:700]).alarm, vol_full.alarm[:, :700])
+
+
+def test_short_history_waits_instead_of_failing() -> None:
+    topic, total = simulate(0)
+    ev = evaluate_share(topic[:40], total[:40])
+    assert not ev.alarm.any()
+    assert estimate_change_start(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 1, fallback=1) == 1
