@@ -156,10 +156,13 @@ def celery_app(broker_url: str) -> Any:
 class CeleryExecutor:
     """Sends each item as a task to Celery workers (`callpulse worker`) and collects results."""
 
-    def __init__(self, broker_url: str, workers: int = 1, poll_seconds: float = 0.2) -> None:
+    def __init__(
+        self, broker_url: str, workers: int = 1, poll_seconds: float = 0.2, timeout_s: float | None = None
+    ) -> None:
         self.broker_url = broker_url
         self.workers = workers
         self.poll_seconds = poll_seconds
+        self.timeout_s = timeout_s  # None: wait as long as workers take (the job's own bounds apply)
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], initializer: Callable[[], None] | None = None
@@ -168,8 +171,13 @@ class CeleryExecutor:
         init_name = qualified_name(initializer) if initializer else None
         sent = {app.send_task(TASK_NAME, args=[qualified_name(fn), to_json(item), init_name]): item for item in items}
         pending = set(sent)
+        give_up = None if self.timeout_s is None else time.monotonic() + self.timeout_s
         while pending:
             ready = [r for r in pending if r.ready()]
+            if give_up is not None and not ready and time.monotonic() > give_up:
+                for result in pending:
+                    yield Outcome(sent[result], None, f"no result from a Celery worker within {self.timeout_s:.0f} s")
+                return
             if not ready:
                 time.sleep(self.poll_seconds)
                 continue

@@ -75,7 +75,8 @@ CALLS = (
             "Billing, this is Mark speaking. What can I do for you?",
             "I want to pay my bill and cancel this paper bill fee.",
             "Of course. Please read me the card number you want to use.",
-            "The card number is four five five six, seven three seven five, eight six eight nine, nine eight five five.",
+            "The card number is four five five six, seven three seven five, "
+            "eight six eight nine, nine eight five five.",
             "Thank you, the payment went through and the paper bill fee is removed.",
             "Perfect, thanks. Bye.",
         ),

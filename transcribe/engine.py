@@ -20,6 +20,8 @@ from transcribe.audio import SAMPLE_RATE, Samples
 from transcribe.model_files import bundled_model_dir
 
 BUNDLED = "base"
+# Below about -60 dBFS peak a channel is digital silence: skip the VAD model, which costs ~1 s per minute.
+SILENCE_PEAK = 1e-3
 
 
 class DecodeTimeout(AudioError):
@@ -114,7 +116,7 @@ def get_model(options: EngineOptions) -> WhisperModel:
 
 def speech_chunks(audio: Samples, options: DecodeOptions) -> list[dict[str, int]]:
     """Sample ranges with speech; empty for silence, tones and noise."""
-    if audio.size == 0:
+    if audio.size == 0 or float(np.max(np.abs(audio))) < SILENCE_PEAK:
         return []
     chunks: list[dict[str, int]] = get_speech_timestamps(audio, options.vad())
     return chunks

@@ -13,6 +13,7 @@ MAX_NGRAM = 8
 MAX_REPEATS_UNIGRAM = 6
 MAX_REPEATS_NGRAM = 3
 MIN_WORDS_REPEATED_SEGMENT = 3
+PAUSE_SPLIT_S = 1.2
 _NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
 
 
@@ -77,4 +78,23 @@ def clean_segments(segments: Sequence[RawSegment]) -> list[RawSegment]:
             continue
         previous = key
         out.append(segment)
+    return out
+
+
+def split_at_pauses(segments: Sequence[RawSegment], max_pause_s: float = PAUSE_SPLIT_S) -> list[RawSegment]:
+    """Split segments where their words are far apart in the recording.
+
+    Decoding runs on the VAD chunks glued together, so one Whisper segment can straddle a long silence
+    (on a stereo channel: the other party's whole turn). Splitting there keeps turns in time order.
+    """
+    out: list[RawSegment] = []
+    for segment in segments:
+        words = segment.words
+        cuts = [i for i in range(1, len(words)) if words[i].start - words[i - 1].end > max_pause_s]
+        if not cuts:
+            out.append(segment)
+            continue
+        for lo, hi in zip([0, *cuts], [*cuts, len(words)], strict=True):
+            part = words[lo:hi]
+            out.append(RawSegment(part[0].start, part[-1].end, "".join(w.text for w in part), part))
     return out

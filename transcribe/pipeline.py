@@ -22,7 +22,7 @@ from transcribe.engine import (
     speech_only,
     transcribe_speech,
 )
-from transcribe.guards import clean_segments
+from transcribe.guards import clean_segments, split_at_pauses
 from transcribe.redaction import redact_channel
 
 TURN_GAP_S = 1.5  # same-speaker segments closer than this form one turn
@@ -145,7 +145,7 @@ def transcribe_call(
     segments: list[SegmentData] = []
     for ch, ch_chunks, speaker in zip(audio.channels, chunks, _speakers(audio, options.agent_channel), strict=True):
         raw = transcribe_speech(model, ch, ch_chunks, language, options.decode, deadline)
-        segments.extend(redact_channel(clean_segments(raw), speaker))
+        segments.extend(redact_channel(clean_segments(split_at_pauses(raw)), speaker))
     turns = merge_turns(segments)
     redacted_path = _write_redacted(call_id, audio, turns, options)
     return TranscriptionResult(
