@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 
 from api import call_store
 from api.deps import AdminKey, DatabaseDep, QaKey, SessionDep, SettingsDep
+from api.errors import problem
 from api.media import AUDIO_TYPES, EXTENSION_TYPES, RangeNotSatisfiable, parse_range, sniff_audio
 from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, TranscriptIn, UploadResult, problem_responses
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
@@ -224,8 +225,6 @@ def get_audio(call_id: str, request: Request, session: SessionDep, _key: QaKey) 
     try:
         rng = parse_range(request.headers.get("range"), size)
     except RangeNotSatisfiable:
-        from api.errors import problem
-
         return problem(
             416, "Range not satisfiable", f"the recording has {size} bytes", {"Content-Range": f"bytes */{size}"}
         )
