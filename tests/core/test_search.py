@@ -18,7 +18,8 @@ from sqlalchemy import select
 from core.db import Database
 from core.errors import InvalidInput
 from core.models import Call, Segment, Speaker, TopicHit
-from core.search import SearchOptions, mark_snippet, parse_query, search_segments, to_fts5, to_tsquery
+from core.search import SearchOptions, mark_snippet, search_segments
+from core.search_query import parse_query, to_fts5, to_tsquery
 
 T0 = datetime(2026, 10, 26, 9, tzinfo=UTC)
 
