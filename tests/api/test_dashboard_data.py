@@ -1,8 +1,8 @@
 """A small real dataset for the dashboard tests: sample transcripts around the planted paper-bill-fee spike.
 
-Ingests three weeks of `samples/transcripts` with the real CLI, tags the calls with the topics the generator
-intended, fills the hourly volume table, records the two planted incidents as the detector reports them, and
-adds one call with a real stereo recording (espeak-ng speech, agent left, customer right).
+Ingests three weeks of `samples/transcripts` and processes them with the real CLI (tagging, volumes,
+detection), and adds one call with a real stereo recording (espeak-ng speech, agent left, customer right) whose
+transcript is given, so the test knows where each turn starts.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def _hour(t: datetime) -> datetime:
     return t.replace(minute=0, second=0, microsecond=0)
 
 
-def ingest_transcripts(db_url: str) -> None:
+def ingest_transcripts(db_url: str, env: dict[str, str]) -> None:
     """The real `callpulse ingest` (registration, redaction, search index)."""
     files = [str(SAMPLES / "transcripts" / name) for name in WEEKS]
-    subprocess.run([CALLPULSE, "--db", db_url, "ingest", *files], check=True, capture_output=True)
+    subprocess.run([CALLPULSE, "--db", db_url, "ingest", *files], env=env, check=True, capture_output=True)
 
 
 def tag_from_truth(db: Database) -> None:
@@ -113,8 +113,8 @@ def record_alerts(db: Database) -> int:
         change_at=SPIKE_START,
         detected_at=SPIKE_START + timedelta(hours=3),
         last_seen_at=datetime(2026, 11, 1, 23, tzinfo=UTC),
-        baseline_rate=0.041,
-        current_rate=0.139,
+        baseline_rate=0.91,
+        current_rate=3.09,
         ratio=3.4,
         severity=Severity.HIGH,
         status=AlertStatus.OPEN,
@@ -188,10 +188,29 @@ def add_audio_call(db: Database, audio: Path) -> None:
         session.add(TopicHit(call=call, topic_id=SPIKE_TOPIC, matches=2, first_start=4.0, evidence="paper bill fee"))
 
 
-def seed(db: Database, db_url: str, workdir: Path) -> int:
-    """Everything above; returns the spike alert's id."""
-    ingest_transcripts(db_url)
-    tag_from_truth(db)
-    alert_id = record_alerts(db)
+def has_process_command() -> bool:
+    return subprocess.run([CALLPULSE, "process", "--help"], capture_output=True).returncode == 0
+
+
+def spike_alert_id(db: Database) -> int:
+    with db.session() as session:
+        found = session.scalars(select(Alert.id).where(Alert.topic_id == SPIKE_TOPIC).order_by(Alert.id)).first()
+    if found is None:
+        raise AssertionError(f"no alert on {SPIKE_TOPIC}: the planted spike was not detected")
+    return found
+
+
+def seed(db: Database, db_url: str, workdir: Path, env: dict[str, str]) -> int:
+    """Everything above; returns the spike alert's id.
+
+    With `callpulse process` available the real tagger and detector find the spike; otherwise the calls are
+    tagged from the generator's truth and the incidents recorded as the detector reports them.
+    """
+    ingest_transcripts(db_url, env)
+    if has_process_command():
+        subprocess.run([CALLPULSE, "--db", db_url, "process"], env=env, check=True, capture_output=True)
+    else:
+        tag_from_truth(db)
+        record_alerts(db)
     add_audio_call(db, make_stereo_call(workdir))
-    return alert_id
+    return spike_alert_id(db)

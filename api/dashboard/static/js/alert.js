@@ -12,9 +12,10 @@
     still_elevated: "Still elevated: volume has not fallen back yet.",
   };
 
+  // The detector reports rates as calls per hour over the changed stretch.
   function rate(v) {
-    if (v === null || v === undefined) return "—";
-    return v < 1 ? CP.pct(v, 2) + " of calls" : Number(v).toFixed(1) + " calls/hour";
+    if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+    return Number(v).toFixed(v < 10 ? 2 : 1) + " calls/hour";
   }
 
   function fact(dl, term, ...value) {

@@ -4,8 +4,9 @@
 const CPCharts = (() => {
   const PALETTE = ["#2563eb", "#d97706", "#059669", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"];
 
-  /** Vertical lines with a small label at the top: changepoints, alert starts. */
+  /** Vertical lines with a small label at the top: changepoints, alert starts. Labels take the first free row. */
   function markerPlugin(markers) {
+    const MAX_ROWS = 4;
     return {
       hooks: {
         draw: [
@@ -13,11 +14,14 @@ const CPCharts = (() => {
             const ctx = u.ctx;
             const { top, height, left, width } = u.bbox;
             const dpr = window.devicePixelRatio || 1;
+            const gap = 4 * dpr;
+            const rowEnds = [];  // per label row, the pixel ranges already taken
             ctx.save();
             ctx.font = `${11 * dpr}px system-ui, sans-serif`;
-            for (const m of markers) {
-              const x = Math.round(u.valToPos(m.t, "x", true));
-              if (x < left || x > left + width) continue;
+            const placed = markers.map((m) => ({ m, x: Math.round(u.valToPos(m.t, "x", true)) }))
+              .filter(({ x }) => x >= left && x <= left + width)
+              .sort((a, b) => a.x - b.x);
+            for (const { m, x } of placed) {
               ctx.strokeStyle = m.color || "#dc2626";
               ctx.lineWidth = (m.width || 2) * dpr;
               ctx.setLineDash(m.dash ? m.dash.map((d) => d * dpr) : []);
@@ -25,13 +29,16 @@ const CPCharts = (() => {
               ctx.moveTo(x, top);
               ctx.lineTo(x, top + height);
               ctx.stroke();
-              if (m.label) {
-                ctx.fillStyle = m.color || "#dc2626";
-                const textWidth = ctx.measureText(m.label).width;
-                const fitsRight = x + 4 * dpr + textWidth <= left + width;
-                const tx = m.side === "left" || !fitsRight ? x - 4 * dpr - textWidth : x + 4 * dpr;
-                ctx.fillText(m.label, tx, top + 12 * dpr + (m.row || 0) * 13 * dpr);
-              }
+              if (!m.label) continue;
+              const textWidth = ctx.measureText(m.label).width;
+              const fitsRight = x + gap + textWidth <= left + width;
+              const tx = m.side === "left" || !fitsRight ? x - gap - textWidth : x + gap;
+              let row = 0;
+              while (row < MAX_ROWS && (rowEnds[row] || []).some(([a, b]) => tx < b + gap && tx + textWidth > a - gap)) row++;
+              if (row === MAX_ROWS) continue;  // no room: the list under the chart still names it
+              (rowEnds[row] = rowEnds[row] || []).push([tx, tx + textWidth]);
+              ctx.fillStyle = m.color || "#dc2626";
+              ctx.fillText(m.label, tx, top + 12 * dpr + row * 13 * dpr);
             }
             ctx.restore();
           },
@@ -47,7 +54,7 @@ const CPCharts = (() => {
   /**
    * container: element; x: unix seconds; lines: [{label, values, color?, width?, dash?, scale?: "y"|"y2"}];
    * band: {lower, upper, label?} drawn as a shaded expected range;
-   * markers: [{t, label?, color?, dash?, width?, row?, side?: "left"|"right"}].
+   * markers: [{t, label?, color?, dash?, width?, side?: "left"|"right"}].
    */
   function timeSeries(container, { x, lines, band, markers, height, yLabel, y2Label, percent }) {
     const series = [{}];

@@ -57,7 +57,6 @@
         t: Date.parse(a.change_at) / 1e3,
         label: i < MAX_LABELS ? `#${a.id} ${CP.alertSubject(a)} ${CP.ratio(a.ratio)}` : "",
         color: SEVERITY_COLOR[a.severity] || "#dc2626",
-        row: i % 3,
         alert: a,
       }));
   }
