@@ -184,3 +184,28 @@ def test_frequent_terms_walk_calls_newest_first_with_the_same_results(db: Databa
     with db.session() as s:
         starts = {c.id: c.started_at for c in s.scalars(select(Call))}
     assert [starts[c] for c in seen] == [t for t, _ in expected]
+
+
+@pytest.mark.postgres
+def test_trend_queries_on_postgres(postgres_url: str) -> None:
+    # The same database serves the API's trend reads; PostgreSQL returns datetimes, SQLite text.
+    from core.models import TOTAL, VolumeBucket
+    from core.trends import BucketSize, TrendWindow, pareto, topic_trend
+
+    db = Database(postgres_url)
+    try:
+        with db.session() as s:
+            for h in range(24 * 14):
+                t = T0.replace(hour=0) + timedelta(hours=h)
+                s.add(VolumeBucket(bucket_start=t, topic_id=TOTAL, queue="billing", language="en", count=10))
+                s.add(VolumeBucket(bucket_start=t, topic_id="fee", queue="billing", language="en", count=2))
+        with db.session() as s:
+            day0 = T0.replace(hour=0)
+            trend = topic_trend(
+                s, "fee", TrendWindow(BucketSize.DAY, day0 + timedelta(days=7), day0 + timedelta(days=14))
+            )
+            assert [p.count for p in trend.points] == [48] * 7 and trend.points[0].total == 240
+            assert trend.points[0].expected == pytest.approx(48.0)
+            assert pareto(s)[0].topic == "fee"
+    finally:
+        db.engine.dispose()
