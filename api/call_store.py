@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,13 +13,14 @@ from api.schemas import CallDetail, CallMetaIn, CallSummary, SegmentOut, TopicHi
 from core.db import caller_hash_key
 from core.errors import InvalidInput, NotFound
 from core.models import Call, CallStatus, Segment, TopicHit
+from core.redact import hash_caller_id as core_hash_caller_id
 from core.redact import redact_text
 from core.search import cursor_time, decode_cursor, encode_cursor
 
 
 def hash_caller_id(session: Session, caller_id: str) -> str:
-    """Keyed hash of a caller id: the clear number is never stored."""
-    return hmac.new(caller_hash_key(session), caller_id.strip().encode(), hashlib.sha256).hexdigest()
+    """Keyed hash of a caller id, the same as ingest's: the clear number is never stored."""
+    return core_hash_caller_id(caller_hash_key(session), caller_id)
 
 
 def _call_row(session: Session, meta: CallMetaIn, status: CallStatus) -> Call:
