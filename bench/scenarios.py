@@ -79,13 +79,16 @@ def seasonal_rate(calls_per_day: float) -> np.ndarray:
     return np.asarray(shape * calls_per_day * (HOURS / 24) / shape.sum(), dtype=float)
 
 
+def _day(d: int) -> int:
+    return d * 24
+
+
 def make_world(rng: np.random.Generator) -> World:
     rate = seasonal_rate(250.0)
-    day = lambda d: d * 24  # noqa: E731
-    storm, holiday = day(int(rng.integers(14, 20))), day(int(rng.integers(21, 27)))
+    storm, holiday = _day(int(rng.integers(14, 20))), _day(int(rng.integers(21, 27)))
     rate[storm : storm + 24] *= 2.0
     rate[holiday : holiday + 24] *= 0.3
-    for blip in rng.choice(np.arange(day(10), day(54)), size=3, replace=False):
+    for blip in rng.choice(np.arange(_day(10), _day(54)), size=3, replace=False):
         rate[blip] *= 3.0
     mult: dict[tuple[str, str, str], np.ndarray] = {}
     plan: list[Planted] = []
@@ -94,8 +97,8 @@ def make_world(rng: np.random.Generator) -> World:
     def business_hour(lo_day: int, hi_day: int) -> int:
         while True:
             d = int(rng.integers(lo_day, hi_day))
-            if d % 7 < 5 and day(d) not in (storm, holiday):
-                return day(d) + int(rng.integers(9, 14))
+            if d % 7 < 5 and _day(d) not in (storm, holiday):
+                return _day(d) + int(rng.integers(9, 14))
 
     def plant(label: str, topic: str, dim: str, value: str, factor: float, lo: int, hi: int) -> None:
         s = business_hour(lo, hi)
@@ -139,7 +142,7 @@ def write_buckets(db: Database, world: World, rng: np.random.Generator) -> None:
             counts = rng.poisson(lam * wander)
             totals[cell] += counts
             rows += [_vb(at[i], topic, cell, int(c)) for i, c in enumerate(counts) if c]
-    for qi, q in enumerate(QUEUES):
+    for _qi, q in enumerate(QUEUES):
         for li, lang in enumerate(LANGS):
             totals[(q, lang)] += rng.poisson(world.rate * no_topic * LANG_P[li] / len(QUEUES))
             rows += [_vb(at[i], TOTAL, (q, lang), int(c)) for i, c in enumerate(totals[(q, lang)]) if c]
@@ -172,7 +175,9 @@ def _phrase_rows(world: World, rng: np.random.Generator, at: list[datetime], cal
 
 def _match(alert: Alert, plan: list[Planted]) -> Planted | None:
     for p in plan:
-        same = (alert.kind == "emerging" and alert.phrase == p.phrase) or (alert.kind == p.kind and alert.topic_id == p.topic)
+        same = (alert.kind == "emerging" and alert.phrase == p.phrase) or (
+            alert.kind == p.kind and alert.topic_id == p.topic
+        )
         at = START + timedelta(hours=p.start)
         if same and at <= alert.detected_at <= START + timedelta(hours=p.end + 25):
             return p
@@ -192,7 +197,9 @@ def run_scenario(seed: int, workdir: Path, options: DetectOptions | None = None)
         for a in alerts:
             p = _match(a, world.plan)
             if p is None or world.plan.index(p) in found:  # a second alert for one incident is a false one
-                false_alarms.append({"kind": a.kind, "topic": a.topic_id, "phrase": a.phrase, "at": a.detected_at.isoformat()})
+                false_alarms.append(
+                    {"kind": a.kind, "topic": a.topic_id, "phrase": a.phrase, "at": a.detected_at.isoformat()}
+                )
                 continue
             i = world.plan.index(p)
             if i not in found:

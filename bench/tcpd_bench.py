@@ -29,8 +29,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _recipe() -> Any:
     sys.path.insert(0, str(TCPD))
-    import tcpd_recipe
-    import tcpd_reference_tables
+    import tcpd_recipe  # type: ignore[import-not-found]
+    import tcpd_reference_tables  # type: ignore[import-not-found]
 
     return tcpd_recipe, tcpd_reference_tables
 
@@ -82,8 +82,11 @@ def reference_rows(tables: Any, ours: dict[str, dict[str, float]]) -> tuple[list
     avm = {k: tables.averages(scores[k], multi, methods) for k in ("default_cover", "default_f1")}
     for m in sorted(methods, key=lambda m: -av["default_f1"][m]):
         multi_cells = [f"{avm[k][m]:.3f}" if m in tables.MULTI_METHODS or m == "ours" else "" for k in av]
-        lines.append(f"| {'**ours**' if m == 'ours' else m} | {av['default_cover'][m]:.3f} | {av['default_f1'][m]:.3f} | "
-                     + " | ".join(multi_cells) + " |")
+        lines.append(
+            f"| {'**ours**' if m == 'ours' else m} | {av['default_cover'][m]:.3f} | {av['default_f1'][m]:.3f} | "
+            + " | ".join(multi_cells)
+            + " |"
+        )
     summary = {
         "uni_f1": av["default_f1"]["ours"],
         "uni_cover": av["default_cover"]["ours"],
@@ -107,9 +110,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "tcpd_scores.json").write_text(json.dumps(ours, indent=2, sort_keys=True))
     (args.out / "tcpd.json").write_text(json.dumps({"summary": summary, "count_costs": counts}, indent=2))
-    md = ["# TCPD, default setting (one configuration for all series)", "", *lines, "",
-          f"Count series ({len(counts['series'])}, raw counts): Poisson cost {counts.get('poisson')}, "
-          f"Anscombe + l2 {counts.get('anscombe_l2')}"]
+    md = [
+        "# TCPD, default setting (one configuration for all series)",
+        "",
+        *lines,
+        "",
+        f"Count series ({len(counts['series'])}, raw counts): Poisson cost {counts.get('poisson')}, "
+        f"Anscombe + l2 {counts.get('anscombe_l2')}",
+    ]
     (args.out / "tcpd.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))
     print(json.dumps(summary, indent=2))

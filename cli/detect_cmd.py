@@ -49,7 +49,9 @@ def detect(
             db, replay=replay, since=start, until=end, progress=NoProgress() if as_json else RichProgress()
         )
         with db.session() as session:
-            alerts = session.scalars(select(Alert).where(Alert.id.in_(report.new_alert_ids)).order_by(Alert.detected_at))
+            alerts = session.scalars(
+                select(Alert).where(Alert.id.in_(report.new_alert_ids)).order_by(Alert.detected_at)
+            )
             items: list[dict[str, Any]] = [alert_actions.alert_json(a) for a in alerts]
     except CallpulseError as exc:
         err_console.print(f"error: {exc.detail}")
@@ -57,7 +59,11 @@ def detect(
     if as_json:
         print(json.dumps(items, indent=2, ensure_ascii=False))
         return
-    span = f"{report.first_bucket:%Y-%m-%d %H:00} .. {report.last_bucket:%Y-%m-%d %H:00}" if report.first_bucket else "none"
+    span = (
+        f"{report.first_bucket:%Y-%m-%d %H:00} .. {report.last_bucket:%Y-%m-%d %H:00}"
+        if report.first_bucket
+        else "none"
+    )
     console.print(
         f"{report.buckets} hourly buckets decided ({span}), {len(items)} new alerts, "
         f"{len(report.updated_alert_ids)} updated, {report.seconds:.1f}s"

@@ -79,7 +79,9 @@ def pooled_share(counts: FloatArray, totals: FloatArray, opts: BaselineOptions) 
     return np.where(have, med, fallback)
 
 
-def hour_of_week_profile(counts: FloatArray, totals: FloatArray, share: FloatArray, opts: BaselineOptions) -> FloatArray:
+def hour_of_week_profile(
+    counts: FloatArray, totals: FloatArray, share: FloatArray, opts: BaselineOptions
+) -> FloatArray:
     """Share at this hour-of-week in previous weeks, shrunk towards ``share`` by a prior of pseudo-calls."""
     c, n = as_2d(counts), as_2d(totals)
     xs = np.zeros_like(c)

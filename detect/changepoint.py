@@ -104,7 +104,9 @@ def robust_standardise(values: FloatArray) -> FloatArray:
     return y
 
 
-def offline_changepoints(values: FloatArray, totals: FloatArray | None = None, opts: OfflineOptions | None = None) -> list[int]:
+def offline_changepoints(
+    values: FloatArray, totals: FloatArray | None = None, opts: OfflineOptions | None = None
+) -> list[int]:
     """0-based indices where a new regime starts (the TCPD convention), one configuration for every series.
 
     Count series (non-negative integers, optionally with their totals as exposure) are segmented with the

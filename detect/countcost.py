@@ -129,4 +129,5 @@ def estimate_dispersion(counts: FloatArray, exposure: FloatArray) -> float:
 
 def anscombe(counts: Any) -> FloatArray:
     """Variance-stabilising transform for Poisson counts (variance ~1 whatever the mean)."""
-    return 2.0 * np.sqrt(np.clip(np.asarray(counts, dtype=float), 0.0, None) + 3.0 / 8.0)
+    values: FloatArray = np.clip(np.asarray(counts, dtype=float), 0.0, None)
+    return np.asarray(2.0 * np.sqrt(values + 3.0 / 8.0), dtype=float)

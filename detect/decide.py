@@ -57,13 +57,21 @@ class Decider:
             expected[mask], alarm[mask], window[mask] = ev.expected, ev.alarm, ev.window
         return Evaluation(counts=data.counts, expected=expected, alarm=alarm, window=window)
 
-    def still_elevated(self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str], t: int) -> bool:
+    def still_elevated(
+        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str], t: int
+    ) -> bool:
         """Whether a live incident's series still runs above baseline over the last day (weaker than alarming:
         a spike that quietens at night or over a weekend is the same incident on Monday)."""
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
             return False
-        o = self.opts.phrase if kind == AlertKind.EMERGING else self.opts.volume if kind == AlertKind.VOLUME else self.opts.share
+        o = (
+            self.opts.phrase
+            if kind == AlertKind.EMERGING
+            else self.opts.volume
+            if kind == AlertKind.VOLUME
+            else self.opts.share
+        )
         rates = segment_rates(ev.counts[row], ev.expected[row], max(0, t - self.opts.rate_hours + 1), t)
         return rates.ratio >= o.min_ratio and rates.excess >= o.min_excess / 2
 
@@ -114,7 +122,8 @@ class Decider:
             start = self._change_start(ev, primary, t)
             key = self.data.rows[primary]
             dimension = {key.dim: key.value}
-        return self._signal(AlertKind.TOPIC, topic, None, dimension, ev, primary, start, t)
+        signal = self._signal(AlertKind.TOPIC, topic, None, dimension, ev, primary, start, t)
+        return replace(signal, whole_topic=primary == overall)
 
     def volume_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from or not self.volume.alarm[0, t]:
@@ -159,8 +168,15 @@ class Decider:
         return best[1]
 
     def _signal(
-        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str],
-        ev: Evaluation, row: int, start: int, t: int,
+        self,
+        kind: AlertKind,
+        topic: str | None,
+        phrase: str | None,
+        dimension: dict[str, str],
+        ev: Evaluation,
+        row: int,
+        start: int,
+        t: int,
     ) -> Signal:
         rates = segment_rates(ev.counts[row], ev.expected[row], max(start, t - self.opts.rate_hours + 1), t)
         return Signal(

@@ -21,7 +21,14 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True)
 class TestOptions:
-    windows: tuple[int, ...] = (1, 3, 6, 12, 24, 48)  # hours summed before testing: long windows give sparse series power
+    windows: tuple[int, ...] = (
+        1,
+        3,
+        6,
+        12,
+        24,
+        48,
+    )  # hours summed before testing: long windows give sparse series power
     alpha: float = 1e-4  # tail probability of the window count under the baseline
     extreme_alpha: float = 1e-12  # a single hour alone must be this improbable...
     extreme_factor: float = 2.0  # ...and clear min_ratio and min_excess by this factor

@@ -74,11 +74,15 @@ def run_detection(
         first_data, first, last = span
         if replay:
             session.execute(
-                delete(Alert).where(Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR)
+                delete(Alert).where(
+                    Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR
+                )
             )
         data = load_hourly(session, max(first_data, first - CONTEXT_HOURS * HOUR), last, opts.phrase.min_excess)
         run = _Run(IncidentBook(timedelta(hours=get_settings().detect.cooldown_hours), replay))
-        run.book.load(list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR))))
+        run.book.load(
+            list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR)))
+        )
         decider = Decider(data, opts, ChangeOptions(), data.index_of(first_data))
         bar.start("detect" + (" (replay)" if replay else ""), total=data.index_of(last) - data.index_of(first) + 1)
         for t in range(data.index_of(first), data.index_of(last) + 1):
@@ -91,12 +95,23 @@ def run_detection(
         session.flush()
         new_ids = tuple(a.id for a in run.created)
         updated = tuple(sorted(run.updated - set(new_ids)))
-    return DetectionReport(replay, data.index_of(last) - data.index_of(first) + 1, first, last, new_ids, updated,
-                           time.monotonic() - started)
+    return DetectionReport(
+        replay,
+        data.index_of(last) - data.index_of(first) + 1,
+        first,
+        last,
+        new_ids,
+        updated,
+        time.monotonic() - started,
+    )
 
 
 def _decision_span(
-    session: Session, now: datetime | None, replay: bool, since: datetime | None, until: datetime | None,
+    session: Session,
+    now: datetime | None,
+    replay: bool,
+    since: datetime | None,
+    until: datetime | None,
     opts: DetectOptions,
 ) -> tuple[datetime, datetime, datetime] | None:
     stored = bucket_range(session)
@@ -153,7 +168,9 @@ def _record(session: Session, run: _Run, signal: Signal) -> None:
         return
     run.created.append(alert)
     if signal.kind == AlertKind.TOPIC and signal.topic_id is not None:
-        examples, terms = evidence.topic_terms(session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at)
+        examples, terms = evidence.topic_terms(
+            session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at
+        )
         alert.example_call_ids, alert.top_terms = examples, terms
 
 

@@ -76,6 +76,7 @@ def customer_texts(session: Session, call_ids: Sequence[str]) -> tuple[list[str]
 
 def frequency_keyness(target: list[str], reference: list[str], language: str, k: int) -> list[str]:
     """Words much more common in the target calls than in the reference (smoothed log-ratio, per call)."""
+
     def doc_freq(texts: list[str]) -> Counter[str]:
         return Counter(w for t in texts for w in set(_WORD.findall(t.lower())))
 
@@ -97,14 +98,16 @@ def term_finder() -> TermFinder:
     return found if callable(found) else frequency_keyness
 
 
-def distinguishing_terms(session: Session, target_ids: Sequence[str], reference_ids: Sequence[str], k: int = 8) -> list[str]:
+def distinguishing_terms(
+    session: Session, target_ids: Sequence[str], reference_ids: Sequence[str], k: int = 8
+) -> list[str]:
     target, language = customer_texts(session, target_ids)
     reference, _ = customer_texts(session, reference_ids)
     if not target:
         return []
     try:
         return list(term_finder()(target, reference, language, k))[:k]
-    except Exception:  # noqa: BLE001 - terms are decoration: a failing NLP model must not lose the alert
+    except Exception:
         return frequency_keyness(target, reference, language, k)
 
 

@@ -46,7 +46,9 @@ class HourlyData:
 
 
 def bucket_range(session: Session) -> tuple[datetime, datetime] | None:
-    first, last = session.execute(select(func.min(VolumeBucket.bucket_start), func.max(VolumeBucket.bucket_start))).one()
+    first, last = session.execute(
+        select(func.min(VolumeBucket.bucket_start), func.max(VolumeBucket.bucket_start))
+    ).one()
     if first is None or last is None:
         return None
     return first.astimezone(UTC), last.astimezone(UTC)

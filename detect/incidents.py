@@ -10,7 +10,8 @@ from typing import Any
 
 from core.models import Alert, AlertKind, AlertStatus, Severity
 
-RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
+RECOVERY_QUIET = timedelta(hours=6)
+DIMENSION_SETTLES = timedelta(hours=24)  # quiet this long after a resolve means the fix worked
 BACK_TO_BASELINE = "back_to_baseline"
 STILL_ELEVATED = "still_elevated"
 
@@ -29,6 +30,7 @@ class Signal:
     current_rate: float
     ratio: float
     related_call_ids: tuple[str, ...] = ()
+    whole_topic: bool = False  # decided on the topic's overall row: its dimension is the latest concentration
 
     @property
     def key(self) -> str:
@@ -158,7 +160,9 @@ def update(alert: Alert, signal: Signal) -> None:
     sev = severity_of(signal.baseline_rate, signal.current_rate, signal.ratio)
     if _RANK[sev] > _RANK[Severity(alert.severity)]:
         alert.severity = sev
-    if not alert.dimension and signal.dimension and alert.kind == AlertKind.TOPIC:
+    settling = signal.seen_at - alert.detected_at <= DIMENSION_SETTLES
+    if alert.kind == AlertKind.TOPIC and ((signal.whole_topic and settling) or not alert.dimension):
+        # where the excess sits is re-read while evidence accumulates, then kept (baselines adapt later)
         alert.dimension = dict(signal.dimension)
     if alert.status == AlertStatus.RESOLVED:
         alert.recovery = STILL_ELEVATED

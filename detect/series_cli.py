@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,7 +63,9 @@ def read_series_csv(path: Path) -> SeriesInput:
         fields = [f.strip().lower() for f in reader.fieldnames or []]
         count_col = "count" if "count" in fields else "value" if "value" in fields else None
         if "timestamp" not in fields or count_col is None:
-            raise InvalidInput(f"{path}: expected a header 'timestamp,count[,total]', got {','.join(fields) or 'nothing'}")
+            raise InvalidInput(
+                f"{path}: expected a header 'timestamp,count[,total]', got {','.join(fields) or 'nothing'}"
+            )
         has_total = "total" in fields
         times, counts, totals = [], [], []
         for line, raw in enumerate(reader, start=2):
@@ -73,7 +76,7 @@ def read_series_csv(path: Path) -> SeriesInput:
                 totals.append(_parse_number(row["total"], "total", line))
     if len(times) < 2:
         raise InvalidInput(f"{path}: need at least two rows of data")
-    if any(b < a for a, b in zip(times, times[1:], strict=False)):
+    if any(b < a for a, b in itertools.pairwise(times)):
         raise InvalidInput(f"{path}: timestamps must be in ascending order")
     return SeriesInput(tuple(times), tuple(counts), tuple(totals) if has_total else None)
 

@@ -64,7 +64,9 @@ def _fill_forward(x: FloatArray) -> FloatArray:
     return out
 
 
-def causal_alarms(values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None) -> list[int]:
+def causal_alarms(
+    values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
+) -> list[int]:
     """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but the production
     default treats rows as equally spaced."""
     o = opts or StreamOptions()

@@ -60,9 +60,7 @@ def _grouped_rows(session: Session, start: datetime | None, end: datetime | None
     rows: list[dict[str, Any]] = []
     for stmt in (topics, totals):
         for h, topic, q, lang, n in session.execute(stmt):
-            rows.append(
-                {"bucket_start": _as_hour(h), "topic_id": topic, "queue": q, "language": lang, "count": int(n)}
-            )
+            rows.append({"bucket_start": _as_hour(h), "topic_id": topic, "queue": q, "language": lang, "count": int(n)})
     return rows
 
 

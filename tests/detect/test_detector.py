@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from detect.changepoint import estimate_change_start
 from detect.detector import evaluate_share, evaluate_volume
@@ -21,7 +20,10 @@ def seasonal_rate(calls_per_day: float) -> np.ndarray:
 
 
 def simulate(
-    seed: int, share: float = 0.07, calls_per_day: float = 250.0, traffic: dict[int, float] | None = None,
+    seed: int,
+    share: float = 0.07,
+    calls_per_day: float = 250.0,
+    traffic: dict[int, float] | None = None,
     spike: tuple[int, int, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(topic counts, all calls) per hour. ``traffic``: hour -> multiplier of all calls; ``spike``: (start, end,

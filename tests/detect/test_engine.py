@@ -52,7 +52,13 @@ def write_world(db: Database, seed: int, spikes: list[tuple[str, str | None, int
 
 def _rows(topic: str, queue: str, counts: np.ndarray) -> list[dict[str, Any]]:
     return [
-        {"bucket_start": START + timedelta(hours=i), "topic_id": topic, "queue": queue, "language": "en", "count": int(c)}
+        {
+            "bucket_start": START + timedelta(hours=i),
+            "topic_id": topic,
+            "queue": queue,
+            "language": "en",
+            "count": int(c),
+        }
         for i, c in enumerate(counts)
         if c
     ]

@@ -1,0 +1,87 @@
+"""Incident bookkeeping: one alert per incident, updates while elevated, cool-down, merges, severity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.models import AlertKind, AlertStatus, Severity
+from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED, IncidentBook, Signal, incident_key, severity_of
+
+T0 = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+def signal(
+    hour: int,
+    dimension: dict[str, str] | None = None,
+    ratio: float = 3.0,
+    phrase: str | None = None,
+    calls: tuple[str, ...] = (),
+) -> Signal:
+    kind = AlertKind.EMERGING if phrase else AlertKind.TOPIC
+    return Signal(
+        kind,
+        None if phrase else "billing.unexpected_charge",
+        phrase,
+        dimension or {},
+        T0,
+        T0 + hour * H,
+        baseline_rate=1.0,
+        current_rate=ratio,
+        ratio=ratio,
+        related_call_ids=calls,
+    )
+
+
+def test_key_ignores_dimension() -> None:
+    assert (
+        signal(1).key
+        == signal(1, {"queue": "billing"}).key
+        == incident_key(AlertKind.TOPIC, "billing.unexpected_charge", None)
+    )
+
+
+def test_updates_while_elevated_and_reopens_only_after_cool_down() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    first, created = book.observe(signal(3, {"queue": "billing"}))
+    assert created and first.detected_at == T0 + 3 * H and first.severity == Severity.MEDIUM
+    again, created = book.observe(signal(10, ratio=6.0))
+    assert again is first and not created
+    assert first.last_seen_at == T0 + 10 * H and first.ratio == 6.0 and first.severity == Severity.HIGH
+    assert first.dimension == {"queue": "billing"}
+    _, created = book.observe(signal(10 + 24))  # exactly the cool-down after last_seen: same incident
+    assert not created
+    later, created = book.observe(signal(34 + 25))
+    assert created and later is not first
+
+
+def test_recovery_after_resolve() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    alert, _ = book.observe(signal(3))
+    alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
+    book.watch_recovery({alert.incident_key}, T0 + 6 * H)
+    assert alert.recovery == STILL_ELEVATED
+    book.touch(alert, T0 + 6 * H)
+    book.watch_recovery(set(), T0 + 9 * H)
+    assert alert.recovery == STILL_ELEVATED  # quiet for only 3 hours
+    book.watch_recovery(set(), T0 + 12 * H)
+    assert alert.recovery == BACK_TO_BASELINE
+
+
+def test_phrases_merge_into_the_incident_their_calls_belong_to() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    topic_alert, _ = book.observe(signal(3))
+    phrase = signal(4, phrase="paper bill fee", calls=("c1", "c2", "c3"))
+    topics = {"c1": {"billing.unexpected_charge"}, "c2": {"billing.unexpected_charge"}, "c3": set()}
+    target = book.find_merge_target(phrase, topics, lambda _: False)
+    assert target is topic_alert
+    book.merge(target, phrase)
+    assert "paper bill fee" in topic_alert.top_terms and book.merged_into_live(phrase.key, T0 + 5 * H)
+    unrelated = signal(4, phrase="esim activation", calls=("c7", "c8"))
+    assert book.find_merge_target(unrelated, {"c7": set(), "c8": set()}, lambda _: False) is None
+
+
+def test_severity_grows_with_excess_and_ratio() -> None:
+    assert severity_of(1.0, 1.6, 1.6) == Severity.LOW
+    assert severity_of(1.0, 3.0, 3.0) == Severity.MEDIUM
+    assert severity_of(2.0, 9.0, 4.5) == Severity.HIGH

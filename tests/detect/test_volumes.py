@@ -1,0 +1,90 @@
+"""Hourly volume buckets from tagged calls: full rebuild, incremental refresh, calls leaving TAGGED."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from core.db import Database
+from core.models import TOTAL, Call, CallStatus, TopicHit, VolumeBucket
+from detect.volumes import rebuild_volumes, refresh_volumes
+
+T0 = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+
+
+def add_call(
+    db: Database,
+    call_id: str,
+    at: datetime,
+    topics: list[str],
+    queue: str | None = "billing",
+    language: str | None = "en",
+    status: CallStatus = CallStatus.TAGGED,
+) -> None:
+    with db.session() as session:
+        session.add(Call(id=call_id, started_at=at, queue=queue, language=language, status=status))
+        session.flush()
+        for topic in topics:
+            session.add(TopicHit(call_id=call_id, topic_id=topic))
+
+
+def buckets(db: Database) -> dict[tuple[datetime, str, str, str], int]:
+    with db.session() as session:
+        rows = session.scalars(select(VolumeBucket))
+        return {(r.bucket_start, r.topic_id, r.queue, r.language): r.count for r in rows}
+
+
+def test_rebuild_counts_topics_and_totals_per_hour_queue_language(db: Database) -> None:
+    add_call(db, "c1", T0 + timedelta(minutes=5), ["billing.unexpected_charge"])
+    add_call(db, "c2", T0 + timedelta(minutes=59), ["billing.unexpected_charge", "payments.failed_payment"])
+    add_call(db, "c3", T0 + timedelta(minutes=61), [], queue=None, language="hr")
+    add_call(db, "c4", T0, ["cancellation.request"], status=CallStatus.TRANSCRIBED)  # not tagged yet
+    report = rebuild_volumes(db)
+    got = buckets(db)
+    assert report.full and report.rows == len(got)
+    assert got == {
+        (T0, "billing.unexpected_charge", "billing", "en"): 2,
+        (T0, "payments.failed_payment", "billing", "en"): 1,
+        (T0, TOTAL, "billing", "en"): 2,
+        (T0 + timedelta(hours=1), TOTAL, "", "hr"): 1,
+    }
+
+
+def test_refresh_touches_only_hours_of_changed_calls(db: Database) -> None:
+    add_call(db, "c1", T0, ["a"])
+    assert refresh_volumes(db).full  # first run: everything
+    assert refresh_volumes(db).hours == 0  # nothing changed
+    add_call(db, "c2", T0 + timedelta(days=2, minutes=30), ["a"])
+    report = refresh_volumes(db)
+    assert not report.full and report.hours == 1
+    later = T0 + timedelta(days=2)
+    assert buckets(db)[(later, "a", "billing", "en")] == 1 and buckets(db)[(T0, "a", "billing", "en")] == 1
+    # a call leaves TAGGED (re-tagging under a new taxonomy): its hour is recounted without it
+    with db.session() as session:
+        call = session.get(Call, "c2")
+        assert call is not None
+        call.status = CallStatus.TRANSCRIBED
+    refresh_volumes(db)
+    assert (later, "a", "billing", "en") not in buckets(db)
+
+
+def test_rebuild_is_fast_on_many_calls(db: Database) -> None:
+    with db.session() as session:
+        calls = [
+            {
+                "id": f"c{i}",
+                "started_at": T0 + timedelta(minutes=7 * i),
+                "queue": ("billing", "tech")[i % 2],
+                "language": ("en", "hr", "hu")[i % 3],
+                "status": CallStatus.TAGGED,
+            }
+            for i in range(8000)
+        ]
+        session.execute(Call.__table__.insert(), calls)
+        hits = [{"call_id": f"c{i}", "topic_id": f"t{i % 12}", "matches": 1} for i in range(8000)]
+        session.execute(TopicHit.__table__.insert(), hits)
+    started = datetime.now(UTC)
+    rebuild_volumes(db)
+    assert datetime.now(UTC) - started < timedelta(seconds=20)
+    assert sum(c for k, c in buckets(db).items() if k[1] == TOTAL) == 8000
