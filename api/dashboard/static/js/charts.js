@@ -94,11 +94,15 @@ const CPCharts = (() => {
       plugins: [markerPlugin(markers || [])],
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "UTC"),
     };
+    // Redrawing (e.g. hour/day toggle) replaces the previous plot and its resize watcher.
+    if (container._observer) container._observer.disconnect();
+    if (container._plot) container._plot.destroy();
     container.replaceChildren();
     const plot = new uPlot(opts, data, container);
     const observer = new ResizeObserver(() => plot.setSize(sizeOf(container, height)));
     observer.observe(container);
     container._plot = plot;
+    container._observer = observer;
     return plot;
   }
 
