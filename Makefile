@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSSTAMP := .sysdeps.installed
-DEBS := pocketsphinx-testdata espeak-ng sox chromium postgresql redis-server
+DEBS := pocketsphinx-testdata espeak-ng sox chromium postgresql redis-server fonts-wqy-microhei
 
 .PHONY: demo test lint typecheck sysdeps venv bench migration clean
 
