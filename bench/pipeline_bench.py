@@ -1,11 +1,11 @@
 """Pipeline throughput: ingest, tag, volumes and detect on a fresh SQLite database, in calls per second.
 
-    python -m bench.pipeline_bench [--calls 100000] [--keep] [--profile STAGE|slow]
+    python -m bench.pipeline_bench [--calls 100000] [--keep] [--profile STAGE... | slow]
 
 The corpus comes from samples/generate.py (56 days, the same planted incidents as the sample corpus) and is
 cached under bench/.cache/. Every stage runs through its real job function, exactly as `callpulse ingest`
 and `callpulse process` chain them. Results: bench/results/pipeline.json and pipeline.md.
-`--profile` reruns one stage ("slow": every stage under 500 calls/s) under cProfile, on a copy of the database
+`--profile` reruns stages ("slow": every stage under 500 calls/s) under cProfile, on a copy of the database
 as it was before that stage, and adds the top functions to the results; the timed run is never profiled.
 """
 
@@ -238,11 +238,11 @@ def _matches(incident: dict[str, Any], start: datetime, alert: dict[str, Any]) -
     return alert["kind"] == "emerging" and "esim" in words
 
 
-def run(calls: int, keep: bool = False, profile: str | None = None, cache: Path = CACHE) -> dict[str, Any]:
+def run(calls: int, keep: bool = False, profile: Sequence[str] = (), cache: Path = CACHE) -> dict[str, Any]:
     """Generate (or reuse) the corpus, run and time every stage on a fresh database, list the alerts."""
     corpus = corpus_for(calls, cache)
     files = sorted(corpus.glob("*.jsonl"))
-    calls_in_corpus = sum(1 for f in files for _ in f.open(encoding="utf-8"))
+    calls_in_corpus = sum(_line_count(f) for f in files)
     workdir = Path(tempfile.mkdtemp(prefix="pipeline-", dir=cache))
     db_path = workdir / "callpulse.db"
     try:
@@ -251,7 +251,7 @@ def run(calls: int, keep: bool = False, profile: str | None = None, cache: Path 
         total_wall = sum(s.wall_s for s in stages)
         db = Database(f"sqlite:///{db_path}")
         alerts = list_alerts(db)
-        result = {
+        result: dict[str, Any] = {
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cores": _cores(), "load_average_at_start": load, "python": sys.version.split()[0]},
             "note": "shared 2-core machine: other processes may have been running; cpu_s is this process only",
@@ -277,12 +277,14 @@ def run(calls: int, keep: bool = False, profile: str | None = None, cache: Path 
     return result
 
 
-def _stages_to_profile(profile: str | None, stages: list[dict[str, Any]]) -> list[str]:
-    if profile is None:
-        return []
-    if profile == "slow":
-        return [s["stage"] for s in stages if s["calls_per_s"] < SLOW_CALLS_PER_S]
-    return [profile]
+def _line_count(path: Path) -> int:
+    with path.open(encoding="utf-8") as f:
+        return sum(1 for _ in f)
+
+
+def _stages_to_profile(profile: Sequence[str], stages: list[dict[str, Any]]) -> list[str]:
+    slow = "slow" in profile
+    return [s["stage"] for s in stages if s["stage"] in profile or (slow and s["calls_per_s"] < SLOW_CALLS_PER_S)]
 
 
 def _cores() -> int:
@@ -351,10 +353,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100_000, help="calls to generate (planted incidents add ~4%%)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database under bench/.cache/")
-    parser.add_argument("--profile", choices=[*STAGES, "slow"], help="profile a stage in a second run")
+    parser.add_argument("--profile", nargs="+", choices=[*STAGES, "slow"], help="stages to rerun under cProfile")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for pipeline.json and pipeline.md")
     args = parser.parse_args(argv)
-    result = run(args.calls, args.keep, args.profile)
+    result = run(args.calls, args.keep, args.profile or ())
     write_results(result, args.out)
     print(markdown(result))
     for stage, text in result.get("profiles", {}).items():
