@@ -20,7 +20,7 @@ import numpy as np
 import ruptures as rpt
 
 from detect.changepoint import OfflineOptions, offline_changepoints, robust_standardise
-from detect.countcost import CostPoisson, anscombe
+from detect.countcost import CostNegBinomial, CostPoisson, anscombe
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 TCPD = SHARED / "tcpd"
@@ -49,13 +49,14 @@ def count_cost_comparison(series: dict[str, Any], ann: dict[str, Any], recipe: A
     names = [n for n, s in series.items() if s["n_dim"] == 1 and all(s["is_int"]) and np.nanmin(s["y"]) >= 0]
     out: dict[str, Any] = {"series": names}
     pen_c = OfflineOptions().penalty_per_log_n
-    for label in ("poisson", "anscombe_l2"):
+    for label in ("poisson", "negbin", "anscombe_l2"):
         f1s, covers = [], []
         for n in names:
             y = np.nan_to_num(series[n]["y"][:, 0])
             pen = pen_c * float(np.log(y.size))
-            if label == "poisson":
-                algo = rpt.Binseg(custom_cost=CostPoisson(), min_size=2, jump=1).fit(y)
+            if label in ("poisson", "negbin"):
+                cost = CostPoisson() if label == "poisson" else CostNegBinomial()
+                algo = rpt.Binseg(custom_cost=cost, min_size=2, jump=1).fit(y)
             else:
                 algo = rpt.Binseg(model="l2", min_size=2, jump=1).fit(anscombe(y).reshape(-1, 1))
             cps = [b for b in algo.predict(pen=pen) if b < y.size]
@@ -115,8 +116,8 @@ def main() -> None:
         "",
         *lines,
         "",
-        f"Count series ({len(counts['series'])}, raw counts): Poisson cost {counts.get('poisson')}, "
-        f"Anscombe + l2 {counts.get('anscombe_l2')}",
+        f"Count series ({len(counts['series'])}, raw counts, pen 3 log n): Poisson cost {counts.get('poisson')}, "
+        f"negative binomial {counts.get('negbin')}, Anscombe + l2 {counts.get('anscombe_l2')}",
     ]
     (args.out / "tcpd.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))

@@ -23,16 +23,17 @@ class DetectOptions:
     min_history_hours: int = 168
     slice_alpha_factor: float = 0.03  # ~ten queue/language slices per topic: each needs far more evidence
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
+    change: ChangeOptions = field(default_factory=ChangeOptions)
     rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
 
 
 class Decider:
     """Evaluates every series once (vectorised, causal), then answers per hour."""
 
-    def __init__(self, data: HourlyData, opts: DetectOptions, change: ChangeOptions, first_data_index: int) -> None:
+    def __init__(self, data: HourlyData, opts: DetectOptions, first_data_index: int) -> None:
         self.data = data
         self.opts = opts
-        self.change = change
+        self.change = opts.change
         self.share = self._evaluate_rows(data, opts)
         self.volume = evaluate_volume(data.total, opts.volume)
         totals = np.broadcast_to(data.total, data.phrase_counts.shape)
@@ -160,7 +161,7 @@ class Decider:
             if key.dim == OVERALL:
                 continue
             rates = segment_rates(ev.counts[r], ev.expected[r], start, t)
-            if rates.baseline_rate >= 0.9 * overall_rates.baseline_rate:
+            if rates.baseline_rate >= 0.97 * overall_rates.baseline_rate:
                 continue  # a slice that is (nearly) the whole topic says nothing about where
             part = rates.excess / total_excess
             if part >= self.opts.concentration and part > best[0]:

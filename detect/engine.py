@@ -15,7 +15,6 @@ from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from detect import evidence
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
-from detect.changepoint import ChangeOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
 from detect.incidents import IncidentBook, Signal
@@ -83,7 +82,7 @@ def run_detection(
         run.book.load(
             list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR)))
         )
-        decider = Decider(data, opts, ChangeOptions(), data.index_of(first_data))
+        decider = Decider(data, opts, data.index_of(first_data))
         bar.start("detect" + (" (replay)" if replay else ""), total=data.index_of(last) - data.index_of(first) + 1)
         for t in range(data.index_of(first), data.index_of(last) + 1):
             _decide_hour(session, run, decider, t)

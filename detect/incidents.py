@@ -161,7 +161,11 @@ def update(alert: Alert, signal: Signal) -> None:
     if _RANK[sev] > _RANK[Severity(alert.severity)]:
         alert.severity = sev
     settling = signal.seen_at - alert.detected_at <= DIMENSION_SETTLES
-    if alert.kind == AlertKind.TOPIC and ((signal.whole_topic and settling) or not alert.dimension):
+    if (
+        alert.kind == AlertKind.TOPIC
+        and signal.dimension
+        and ((signal.whole_topic and settling) or not alert.dimension)
+    ):
         # where the excess sits is re-read while evidence accumulates, then kept (baselines adapt later)
         alert.dimension = dict(signal.dimension)
     if alert.status == AlertStatus.RESOLVED:
