@@ -2,7 +2,8 @@
 
 They continue the corpus's "paper bill fee" spike on 2026-11-02 in queue billing (one customer reads a
 card number, which transcription must redact), plus one call about a failing eSIM activation. Voices
-are espeak-ng; the output is Ogg Opus with a `<file>.opus.json` metadata sidecar.
+are espeak-ng ("E. SIM." is how espeak-ng is made to say eSIM); the output is Ogg Opus with a
+`<file>.opus.json` metadata sidecar.
 Run: `python samples/make_audio.py` (deterministic text; re-running rewrites the same calls).
 """
 
@@ -20,7 +21,7 @@ import numpy as np
 RATE = 16_000
 OUT = Path(__file__).parent / "audio"
 AGENT_VOICE = "en-us+f3"
-CUSTOMER_VOICE = "en-gb+m3"
+CUSTOMER_VOICE = "en-us"
 GAP_S = 0.6
 
 
@@ -104,20 +105,20 @@ CALLS = (
         "+385911234505",
         (
             "Technical support, how can I help you?",
-            "My eSIM activation keeps failing. The activation code does not work on my new phone.",
-            "I am sorry. Let me send you a new eSIM activation code.",
-            "I tried twice already and the eSIM activation still fails.",
-            "I will escalate the eSIM activation problem to our network team today.",
+            "The new E. SIM. activation keeps failing. The activation code does not work on my new phone.",
+            "I am sorry. Let me send you a new activation code.",
+            "I tried twice already and the E. SIM. activation still fails.",
+            "I will pass the activation problem to our network team today.",
             "Okay, thank you.",
         ),
     ),
 )
 
 
-def _speak(text: str, voice: str) -> np.ndarray:
+def _speak(text: str, voice: str, speed: int = 155) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "turn.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-w", str(wav), text], check=True)
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True)
         with av.open(str(wav)) as container:
             resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
             frames = [f for frame in container.decode(audio=0) for f in resampler.resample(frame)]
@@ -140,8 +141,10 @@ def _render(call: DemoCall) -> tuple[np.ndarray, np.ndarray]:
 def _write_opus(path: Path, left: np.ndarray, right: np.ndarray) -> None:
     samples = np.stack([left, right], axis=1).reshape(1, -1)
     with av.open(str(path), "w", format="ogg") as out:
-        stream = out.add_stream("libopus", rate=RATE, layout="stereo")
-        stream.bit_rate = 12_000
+        # Mapping family 255 codes the channels independently; joint stereo at low bitrates leaks
+        # each party into the other channel and breaks speaker attribution.
+        stream = out.add_stream("libopus", rate=RATE, layout="stereo", options={"mapping_family": "255"})
+        stream.bit_rate = 24_000
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples), format="flt", layout="stereo")
         frame.sample_rate = RATE
         for packet in stream.encode(frame):

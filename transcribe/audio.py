@@ -133,7 +133,9 @@ def encode_opus(path: Path, channels: tuple[Samples, ...], bitrate: int = 32_000
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
     with av.open(str(tmp), mode="w", format="ogg") as out:
-        stream = out.add_stream("libopus", rate=SAMPLE_RATE, layout=layout)
+        # Independent channels: joint stereo would leak one party's voice into the other's channel.
+        options = {"mapping_family": "255"} if layout == "stereo" else {}
+        stream = out.add_stream("libopus", rate=SAMPLE_RATE, layout=layout, options=options)
         stream.bit_rate = bitrate
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(interleaved, dtype=np.float32), format="flt", layout=layout
