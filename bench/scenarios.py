@@ -289,7 +289,7 @@ def markdown(summary: dict[str, Any]) -> str:
         lines.append(f"| {name} | {row['recall']:.2f} | {row['median_delay_h']:.1f} | {row['dimension_ok']:.2f} |")
     lines += [
         "",
-        "change_at estimator (count treatment) | recall | precision | median abs change error (h) | median delay (h)",
+        "| change_at estimator | recall | precision | median abs change error (h) | median delay (h) |",
         "|---|---|---|---|---|",
     ]
     for cost, row in summary.get("change_cost_comparison", {}).items():
