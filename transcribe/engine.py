@@ -100,13 +100,15 @@ def get_model(options: EngineOptions) -> WhisperModel:
     """The process-wide model for these options (loaded once per worker process)."""
     model = _MODELS.get(options)
     if model is None:
+        source = resolve_model(options)
         try:
             model = WhisperModel(
-                resolve_model(options),
+                source,
                 device=options.device,
                 compute_type=options.compute_type,
                 cpu_threads=options.cpu_threads,
-                local_files_only=True,
+                # Only a hub name may download (where a hub is reachable); paths never do.
+                local_files_only=Path(source).is_dir(),
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load Whisper model {options.model!r}: {exc}") from exc
