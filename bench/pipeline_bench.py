@@ -47,6 +47,7 @@ RESULTS = ROOT / "bench" / "results"
 DAYS = 56
 STAGES = ("ingest", "tag", "volumes", "detect")
 SLOW_CALLS_PER_S = 500.0
+HISTORY = 10  # earlier runs kept in pipeline.json
 # A planted incident counts as found if an alert's change_at lies this close to the planted start.
 FOUND_WINDOW = timedelta(hours=48)
 
@@ -299,10 +300,38 @@ def _db_size(db_path: Path) -> int:
     return sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
 
 
+def run_summary(result: dict[str, Any]) -> dict[str, Any]:
+    """One line of the run history: when, how loaded, how fast."""
+    return {
+        "measured_at": result["measured_at"],
+        "calls": result["corpus"]["calls"],
+        "load_average_at_start": result["machine"]["load_average_at_start"],
+        "calls_per_s": {s["stage"]: s["calls_per_s"] for s in result["stages"]},
+        "end_to_end_calls_per_s": result["end_to_end"]["calls_per_s"],
+    }
+
+
 def write_results(result: dict[str, Any], out_dir: Path) -> None:
+    """Write this run; earlier runs are kept as a short history, since one run on a shared machine is noisy."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    previous = out_dir / "pipeline.json"
+    if previous.exists():
+        before = json.loads(previous.read_text(encoding="utf-8"))
+        result = {**result, "history": [*before.get("history", []), run_summary(before)][-HISTORY:]}
     (out_dir / "pipeline.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (out_dir / "pipeline.md").write_text(markdown(result), encoding="utf-8")
+
+
+def _history_lines(history: list[dict[str, Any]]) -> list[str]:
+    if not history:
+        return []
+    head = "| measured | calls | load | " + " | ".join(STAGES) + " | end to end |"
+    lines = ["", "Earlier runs (calls/s):", "", head, "|---|---:|---:|" + "---:|" * (len(STAGES) + 1)]
+    for h in history:
+        rates = " | ".join(f"{h['calls_per_s'].get(stage, '')}" for stage in STAGES)
+        load = h["load_average_at_start"][0]
+        lines.append(f"| {h['measured_at']} | {h['calls']:,} | {load} | {rates} | {h['end_to_end_calls_per_s']} |")
+    return lines
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -322,6 +351,9 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {s['stage']} | {s['wall_s']} | {s['cpu_s']} | {s['calls_per_s']:,} | {s['peak_rss_mb']} |")
     e2e = result["end_to_end"]
     lines.append(f"| **end to end** | {e2e['wall_s']} | | **{e2e['calls_per_s']:,}** | {result['peak_rss_mb']} |")
+    lines += _history_lines(result.get("history", []))
+    if result.get("profiles"):
+        lines += ["", f"cProfile of {', '.join(result['profiles'])} (rerun on a copy of its input): pipeline.json."]
     db = result["database"]
     lines += [
         "",
