@@ -123,6 +123,9 @@ def parse_meta(
     )
 
 
+_SPEAKERS = frozenset(s.value for s in Speaker)
+
+
 def parse_segment(obj: Any, index: int) -> SegmentData:
     where = f"segments[{index}]"
     if not isinstance(obj, Mapping):
@@ -135,7 +138,7 @@ def parse_segment(obj: Any, index: int) -> SegmentData:
     if start < 0 or end < start:
         raise InvalidInput(f"{where} has bad times: start={start}, end={end}")
     speaker = obj.get("speaker", Speaker.UNKNOWN.value)
-    if speaker not in {s.value for s in Speaker}:
+    if speaker not in _SPEAKERS:
         raise InvalidInput(f"{where}.speaker must be agent, customer or unknown, not {speaker!r}")
     text = obj.get("text")
     if not isinstance(text, str):
