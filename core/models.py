@@ -133,8 +133,9 @@ class Segment(Base):
     end: Mapped[float] = mapped_column(Float)
     speaker: Mapped[Speaker] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
-    words: Mapped[list[Any] | None] = mapped_column(JSON)  # [[start, end, word], ...]
-    redactions: Mapped[list[Any] | None] = mapped_column(JSON)  # [{"type": "CARD", "start": s, "end": s}]
+    words: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))  # [[start, end, word], ...]
+    # [{"type": "CARD", "start": s, "end": s}]
+    redactions: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
 
     call: Mapped[Call] = relationship(back_populates="segments")
 

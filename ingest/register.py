@@ -83,20 +83,17 @@ def _segment_row(call_id: str, idx: int, seg: SegmentData) -> dict[str, Any]:
         redactions.extend(
             Redaction(s.kind, seg.start + width * s.start / length, seg.start + width * s.end / length) for s in spans
         )
-    row: dict[str, Any] = {
+    return {
         "call_id": call_id,
         "idx": idx,
         "start": seg.start,
         "end": seg.end,
         "speaker": seg.speaker,
         "text": text,
+        # Every row carries the same keys so a batch stays one executemany; the columns store None as SQL NULL.
+        "words": words,
+        "redactions": _redaction_json(redactions) if redactions else None,
     }
-    # JSON columns store an explicit None as the JSON text 'null'; leaving the key out keeps SQL NULL.
-    if words is not None:
-        row["words"] = words
-    if redactions:
-        row["redactions"] = _redaction_json(redactions)
-    return row
 
 
 def _existing_ids(session: Session, ids: list[str]) -> set[str]:

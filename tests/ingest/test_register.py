@@ -106,3 +106,17 @@ def test_bad_records_do_not_stop_the_file(db: Database, tmp_path: Path) -> None:
         (2, "invalid JSON"),
         (3, "started_at has no UTC offset"),
     ]
+
+
+def test_segments_without_words_or_pii_store_sql_null(db: Database, tmp_path: Path) -> None:
+    segments = [
+        {"start": 0.0, "end": 5.0, "speaker": "agent", "text": "Good morning."},
+        {"start": 5.0, "end": 9.0, "speaker": "customer", "text": "My card is 4561 2345 6789 0123."},
+        {"start": 9.0, "end": 12.0, "speaker": "customer", "text": "Thanks."},
+    ]
+    ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", [call_obj("a", segments=segments)])])
+    with db.session() as session:
+        rows = session.execute(
+            text("select idx, words is null, redactions is null, json_type(redactions) from segments order by idx")
+        ).all()
+    assert [tuple(r) for r in rows] == [(0, 1, 1, None), (1, 1, 0, "array"), (2, 1, 1, None)]

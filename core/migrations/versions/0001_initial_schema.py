@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:31:28.684751
+Create Date: 2026-11-23 16:04:57.196787
 """
 
 from __future__ import annotations
@@ -171,8 +171,8 @@ def upgrade() -> None:
     sa.Column('end', sa.Float(), nullable=False),
     sa.Column('speaker', sa.String(length=10), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('words', sa.JSON(), nullable=True),
-    sa.Column('redactions', sa.JSON(), nullable=True),
+    sa.Column('words', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('redactions', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['call_id'], ['calls.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
