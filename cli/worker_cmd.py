@@ -20,8 +20,8 @@ def _load_model(**_: Any) -> None:
     try:
         run_initializer_once(qualified_name(init_worker))
     except CallpulseError as exc:
+        # Keep the pool process alive: each job then fails with this reason instead of the pool respawning.
         err_console.print(f"worker: {exc.detail}")
-        raise
 
 
 @app.command("worker")
