@@ -120,6 +120,11 @@ _SPOKEN_EMAIL = re.compile(
     re.IGNORECASE | re.UNICODE,
 )
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# Every pattern needs a digit, an '@', a number word or a spoken "dot": text without any holds no PII.
+# U+1C82/84/85 are old Cyrillic letters that the case-insensitive "точка" also matches.
+_PII_CHAR = re.compile(rf"[\d@{_CJK_DIGITS}\u1c82\u1c84\u1c85]")
+_PII_WORDS = frozenset([*_UNITS, *_TEENS, *_TENS, "dot", "točka", "tocka", "pont", "точка"])
 
 _AFTER_CARD_WINDOW = 60  # characters after a card within which a short number is its CVV or expiry
 
@@ -213,6 +218,8 @@ def _overlaps(spans: Sequence[TextSpan], start: int, end: int) -> bool:
 
 def find_pii(text: str) -> tuple[TextSpan, ...]:
     """Character spans of PII in `text`, in order, non-overlapping."""
+    if _PII_CHAR.search(text) is None and _PII_WORDS.isdisjoint(_LETTER_RUN.findall(text.lower())):
+        return ()
     spans: list[TextSpan] = []
     for pattern, kind in ((_EMAIL, PiiKind.EMAIL), (_SPOKEN_EMAIL, PiiKind.EMAIL), (_IBAN, PiiKind.IBAN)):
         for m in pattern.finditer(text):

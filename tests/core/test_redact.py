@@ -121,3 +121,9 @@ def test_caller_hash_is_keyed_and_ignores_formatting() -> None:
     assert digest == hash_caller_id(key, "+385915550101")
     assert digest != hash_caller_id(b"other-key", "+385915550101")
     assert len(digest) == 64 and "5550101" not in digest
+
+
+def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_it() -> None:
+    assert find_pii("Someone said that the phone bill is often late, at home.") == ()
+    assert [s.kind for s in find_pii("FOUR FIVE SIX ONE TWO THREE FOUR FIVE")] == ["PHONE"]
+    assert [s.kind for s in find_pii("Ivan DOT Horvat AT Example DOT com")] == ["EMAIL"]
