@@ -1,5 +1,15 @@
 """Causal alarms on any single series (no totals, no known seasonality): the streaming form of the detector
-used for `detect-series --causal` and the NAB benchmark. An alarm at row t uses rows <= t only."""
+used for `detect-series --causal` and the NAB benchmark.
+
+An alarm at row t uses values of rows <= t only. The series length sets the per-series time scales (warm-up,
+cool-down), as NAB sets its probationary period from the file length; it carries no information about values.
+
+Per row: a robust z of the value against the trailing median, with a spread that is the trailing MAD floored by
+a share of the trailing standard deviation and of the range seen so far (flat or quantised series have MAD 0).
+The threshold calibrates itself per series: a multiple of a high quantile of the series' own past scores. After
+an alarm, a cool-down and a re-arm rule (a new alarm must beat the last alarm's score, decaying) keep one
+incident to one alarm.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +17,66 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
-
-from detect.changepoint import is_count_series
-from detect.countcost import anscombe
 
 FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class StreamOptions:
-    history: int = 600  # rows of trailing history the reference level and spread come from
-    min_history: int = 50  # no alarm before this many rows exist
-    window: int = 3  # rows averaged before testing (one wild row is not a change)
-    threshold: float = 5.0  # robust z of the recent mean against the history
-    refractory: int = 300  # rows after an alarm in which no new alarm is raised (one incident, one alarm)
+    history: int = 300  # trailing rows the reference level and spread come from
+    std_floor: float = 0.2  # spread >= this share of the trailing standard deviation
+    range_floor: float = 0.01  # spread >= this share of the largest excursion from the first value so far
+    warmup_fraction: float = 0.1  # no alarm in this share of the series (the scores need a past to calibrate)
+    calibration_quantile: float = 0.95  # quantile of the series' own past scores ...
+    threshold: float = 1.5  # ... times this is the alarm threshold
+    recalibrate_every: int = 20  # rows between threshold updates
+    refractory_fraction: float = 0.015  # share of the series after an alarm with no new alarm
+    rearm_ratio: float = 1.0  # a later alarm must score above this times the last alarm's score ...
+    rearm_half_life_fraction: float = 0.2  # ... which halves over this share of the series
 
 
-def _robust_level(ref: FloatArray) -> tuple[float, float]:
-    med = float(np.median(ref))
-    mad = 1.4826 * float(np.median(np.abs(ref - med)))
-    spread = max(mad, float(np.std(ref)) * 0.1, 1e-3 * abs(med), 1e-6)
-    return med, spread
+def _past_median_mad(x: FloatArray, w: int, block: int = 4096) -> tuple[FloatArray, FloatArray]:
+    """Median and MAD of x[t-w:t] for every t (of all earlier rows while fewer than w exist; row 0 sees itself)."""
+    med, mad = np.empty(x.size), np.empty(x.size)
+    for t in range(min(w, x.size)):
+        past = x[: max(t, 1)]
+        med[t] = float(np.median(past))
+        mad[t] = 1.4826 * float(np.median(np.abs(past - med[t])))
+    if x.size > w:
+        windows = sliding_window_view(x[:-1], w)  # windows[i] = x[i:i+w], the past of row i+w
+        for a in range(0, windows.shape[0], block):  # blocks bound memory on long series
+            win = windows[a : a + block]
+            m = np.median(win, axis=1)
+            med[w + a : w + a + win.shape[0]] = m
+            mad[w + a : w + a + win.shape[0]] = 1.4826 * np.median(np.abs(win - m[:, None]), axis=1)
+    return med, mad
+
+
+def _past_std(x: FloatArray, w: int) -> FloatArray:
+    """Standard deviation of x[t-w:t] (of all earlier rows while fewer than w exist)."""
+    cs = np.concatenate([[0.0], np.cumsum(x)])
+    cs2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    t = np.arange(x.size)
+    lo = np.maximum(t - w, 0)
+    k = np.maximum(t - lo, 1)
+    mean = (cs[t] - cs[lo]) / k
+    var = (cs2[t] - cs2[lo]) / k - mean * mean
+    return np.asarray(np.sqrt(np.maximum(var, 0.0)), dtype=float)
 
 
 def robust_scores(values: FloatArray, opts: StreamOptions | None = None) -> FloatArray:
-    """|recent mean - trailing median| / trailing robust spread, per row (0 before min_history)."""
+    """|value - trailing median| / trailing robust spread, per row (causal)."""
     o = opts or StreamOptions()
-    x = np.asarray(values, dtype=float)
-    x = np.where(np.isfinite(x), x, np.nan)
-    if is_count_series(x):
-        x = anscombe(x)
-    x = _fill_forward(x)
-    cs = np.concatenate([[0.0], np.cumsum(x)])
-    scores = np.zeros(x.size)
-    for t in range(o.min_history, x.size):
-        ref = x[max(0, t - o.history) : t - o.window + 1]
-        if ref.size < o.min_history:
-            continue
-        med, spread = _robust_level(ref)
-        recent = (cs[t + 1] - cs[t + 1 - o.window]) / o.window
-        scores[t] = abs(recent - med) / spread
-    return scores
+    x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
+    if x.size == 0:
+        return np.zeros(0)
+    med, mad = _past_median_mad(x, o.history)
+    excursion = np.maximum.accumulate(np.abs(x - x[0]))
+    floor = o.range_floor * excursion + 1e-6 * np.maximum.accumulate(np.abs(x)) + 1e-9
+    spread = np.maximum(np.maximum(mad, o.std_floor * _past_std(x, o.history)), floor)
+    return np.asarray(np.abs(x - med) / spread, dtype=float)
 
 
 def _fill_forward(x: FloatArray) -> FloatArray:
@@ -64,17 +92,37 @@ def _fill_forward(x: FloatArray) -> FloatArray:
     return out
 
 
+def calibrated_thresholds(scores: FloatArray, start: int, opts: StreamOptions) -> FloatArray:
+    """Per row: threshold x quantile of the scores strictly before the last recalibration (inf before start).
+
+    Scores of the first rows (a short past, so a noisy spread) are left out of the calibration."""
+    thr = np.full(scores.size, np.inf)
+    step = max(1, opts.recalibrate_every)
+    skip = min(opts.history // 2, start)
+    for t in range(max(start, skip + 1), scores.size, step):
+        thr[t : t + step] = opts.threshold * float(np.quantile(scores[skip:t], opts.calibration_quantile))
+    return thr
+
+
 def causal_alarms(
     values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
 ) -> list[int]:
-    """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but the production
-    default treats rows as equally spaced."""
+    """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but rows are treated
+    as equally spaced."""
     o = opts or StreamOptions()
-    scores = robust_scores(values, o)
+    scores = robust_scores(np.asarray(values, dtype=float), o)
+    n = scores.size
+    start = max(o.history, int(o.warmup_fraction * n))
+    thr = calibrated_thresholds(scores, start, o)
+    refractory = int(o.refractory_fraction * n)
+    half_life = max(o.rearm_half_life_fraction * n, 1.0)
     alarms: list[int] = []
-    last = -(10**9)
-    for t in np.flatnonzero(scores > o.threshold):
-        if t - last > o.refractory:
-            alarms.append(int(t))
-            last = int(t)
+    last, last_score = -(10**9), 0.0
+    for t in np.flatnonzero(scores > thr):
+        if t - last <= refractory:
+            continue
+        if scores[t] < o.rearm_ratio * last_score * 0.5 ** ((t - last) / half_life):
+            continue
+        alarms.append(int(t))
+        last, last_score = int(t), float(scores[t])
     return alarms

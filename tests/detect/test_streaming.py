@@ -1,0 +1,52 @@
+"""Causal alarms: found where a planted change is, silent on plain noise, and causal (the future cannot move them)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detect.streaming import StreamOptions, causal_alarms, robust_scores
+
+
+def _noise(n: int, seed: int = 7) -> np.ndarray:
+    return np.random.default_rng(seed).poisson(40.0, n).astype(float)
+
+
+def test_planted_spike_raises_an_alarm_at_its_start() -> None:
+    x = _noise(3000)
+    x[2000:2030] += 60.0
+    alarms = causal_alarms(x)
+    assert any(2000 <= a <= 2005 for a in alarms)
+
+
+def test_alarms_are_causal() -> None:
+    x = _noise(3000)
+    x[2000:2030] += 60.0
+    # same length so the length-derived time scales match; only rows after 2100 differ
+    y = x.copy()
+    y[2100:] = _noise(900, seed=99)
+    opts = StreamOptions()
+    before = [a for a in causal_alarms(x, opts=opts) if a < 2100]
+    assert before == [a for a in causal_alarms(y, opts=opts) if a < 2100]
+
+
+def test_scores_use_only_the_past() -> None:
+    x = _noise(1000)
+    y = x.copy()
+    y[600:] += 500.0
+    assert np.array_equal(robust_scores(x)[:600], robust_scores(y)[:600])
+
+
+def test_no_alarm_in_warm_up_and_few_on_noise() -> None:
+    x = _noise(5000, seed=3)
+    alarms = causal_alarms(x)
+    assert all(a >= 500 for a in alarms)
+    assert len(alarms) <= 12
+
+
+def test_flat_and_gappy_series_do_not_crash() -> None:
+    assert causal_alarms(np.zeros(400)) == []
+    x = np.full(400, 5.0)
+    x[100:120] = np.nan
+    assert causal_alarms(x) == []
+    assert causal_alarms(np.array([1.0, 2.0])) == []
+    assert causal_alarms(np.array([])) == []
