@@ -96,6 +96,8 @@ class JobStatus(StrEnum):
 
 class Call(Base):
     __tablename__ = "calls"
+    # The tag job walks pending calls of one status in (started_at, id) order, batch after batch.
+    __table_args__ = (Index("ix_calls_status_started", "status", "started_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(index=True)

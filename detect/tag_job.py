@@ -59,15 +59,23 @@ def count_pending(session: Session, version: int) -> int:
     return session.scalar(select(func.count()).select_from(Call).where(pending_condition(version))) or 0
 
 
+Cursor = tuple[datetime, str]  # (started_at, id) of the last call loaded
+
+
+def _pass_conditions(version: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The two walks of a run: calls never tagged, then calls tagged under another taxonomy version."""
+    stale = or_(Call.tagged_version.is_(None), Call.tagged_version != version)
+    return Call.status == CallStatus.TRANSCRIBED, and_(Call.status == CallStatus.TAGGED, stale)
+
+
 def _load_batch(
-    session: Session, version: int, size: int
+    session: Session, condition: ColumnElement[bool], after: Cursor | None, size: int
 ) -> tuple[list[CallText], dict[str, tuple[CallStatus, datetime]]]:
-    rows = session.execute(
-        select(Call.id, Call.language, Call.status, Call.started_at)
-        .where(pending_condition(version))
-        .order_by(Call.started_at, Call.id)
-        .limit(size)
-    ).all()
+    """The next `size` calls matching `condition` after the cursor (keyset pagination on ix_calls_status_started)."""
+    query = select(Call.id, Call.language, Call.status, Call.started_at).where(condition)
+    if after is not None:
+        query = query.where(tuple_(Call.started_at, Call.id) > after)  # a plain tuple binds with the column types
+    rows = session.execute(query.order_by(Call.started_at, Call.id).limit(size)).all()
     meta = {r.id: (CallStatus(r.status), r.started_at) for r in rows}
     segments: dict[str, list[SegmentData]] = defaultdict(list)
     if rows:
@@ -83,11 +91,7 @@ def _load_batch(
 
 
 _CALLS = Call.__table__.c
-_MARK_TAGGED = (
-    update(Call)
-    .where(_CALLS.id == bindparam("cid"), _CALLS.status == bindparam("previous"))
-    .values(status=CallStatus.TAGGED, tagged_version=bindparam("version"), qa=bindparam("qa"), error=None)
-)
+_STORE_QA = update(Call).where(_CALLS.id == bindparam("cid")).values(qa=bindparam("qa"))
 
 
 def _mark_tagged(
@@ -95,14 +99,25 @@ def _mark_tagged(
 ) -> list[CallAnalysis]:
     """Move calls to TAGGED unless another worker got there first; the calls this run tagged.
 
-    One conditional UPDATE per call (a compiled Core statement, cheap) so each call's row count tells
-    whether this run won it — phrases must be counted exactly once.
+    One conditional UPDATE … RETURNING per previous status claims the calls whose status is still the
+    one this run read, so each call's phrases are counted exactly once; QA goes to the claimed calls only.
     """
-    won = []
+    by_status: dict[CallStatus, list[str]] = defaultdict(list)
     for a in analyses:
-        params = {"cid": a.call_id, "previous": meta[a.call_id][0], "version": version, "qa": a.qa.as_dict()}
-        if conn.execute(_MARK_TAGGED, params).rowcount:
-            won.append(a)
+        by_status[meta[a.call_id][0]].append(a.call_id)
+    claimed: set[str] = set()
+    for previous, ids in by_status.items():
+        claim = (
+            update(Call)
+            # `status || ''` keeps SQLite on the primary key: on the status index it would scan every pending call.
+            .where(_CALLS.id.in_(ids), _CALLS.status.concat("") == previous)
+            .values(status=CallStatus.TAGGED, tagged_version=version, error=None)
+            .returning(_CALLS.id)
+        )
+        claimed.update(conn.execute(claim).scalars())
+    won = [a for a in analyses if a.call_id in claimed]
+    if won:
+        conn.execute(_STORE_QA, [{"cid": a.call_id, "qa": a.qa.as_dict()} for a in won])
     return won
 
 
@@ -154,10 +169,13 @@ def prune_rare_phrases(session: Session, keep_hours: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _tag_batch(session: Session, taxonomy: Taxonomy, options: TagOptions) -> tuple[int, int]:
-    calls, meta = _load_batch(session, taxonomy.version, options.batch_size)
+def _tag_batch(
+    session: Session, taxonomy: Taxonomy, options: TagOptions, condition: ColumnElement[bool], after: Cursor | None
+) -> tuple[int, int, Cursor | None]:
+    """Tag the next batch; (first-time, re-tagged, cursor past the batch or None when there was nothing left)."""
+    calls, meta = _load_batch(session, condition, after, options.batch_size)
     if not calls:
-        return 0, 0
+        return 0, 0, None
     analyses = analyse_calls(calls, matchers_for(taxonomy), options.phrases)
     won = _mark_tagged(session.connection(), analyses, meta, taxonomy.version)
     _write_hits(session, won)
@@ -167,7 +185,8 @@ def _tag_batch(session: Session, taxonomy: Taxonomy, options: TagOptions) -> tup
         bucket = meta[a.call_id][1].replace(minute=0, second=0, microsecond=0)
         counts.update((bucket, phrase, a.language) for phrase in a.phrases)
     add_phrase_counts(session, counts)
-    return len(first_time), len(won) - len(first_time)
+    last = calls[-1].call_id
+    return len(first_time), len(won) - len(first_time), (meta[last][1], last)
 
 
 def tag_pending(db: Database, progress: Progress | None = None, options: TagOptions | None = None) -> TagReport:
@@ -181,13 +200,17 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
     progress.start("tag", total)
     tagged = retagged = 0
     try:
-        while True:
-            with db.session() as session:
-                first, again = _tag_batch(session, taxonomy, options)
-            if first + again == 0:
-                break
-            tagged, retagged = tagged + first, retagged + again
-            progress.advance(first + again)
+        for condition in _pass_conditions(taxonomy.version):
+            after: Cursor | None = None
+            while True:
+                with db.session() as session:
+                    first, again, cursor = _tag_batch(session, taxonomy, options, condition, after)
+                if cursor is None and after is None:
+                    break
+                # At the end of a walk, look once more from the start: calls may have arrived behind the cursor.
+                after = cursor
+                tagged, retagged = tagged + first, retagged + again
+                progress.advance(first + again)
         pruned = 0
         if options.phrases is not None and tagged:
             with db.session() as session:

@@ -139,7 +139,7 @@ def test_new_taxonomy_version_retags_history_without_recounting_phrases(db: Data
     tag_pending(db)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(TopicHit)) == 0
-        esim = TAXONOMY.topics[0].patterns | {"en": ("esim activation",)}
+        esim = {**TAXONOMY.topics[0].patterns, "en": ("esim activation",)}
         v2 = Taxonomy(2, (TopicDef("mobile.esim", "eSIM", Speaker.CUSTOMER, esim),))
         assert install_taxonomy(session, v2) == 2
     report = tag_pending(db)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 16:04:57.196787
+Create Date: 2026-11-23 16:10:45.937185
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_calls_queue'), ['queue'], unique=False)
         batch_op.create_index(batch_op.f('ix_calls_started_at'), ['started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_calls_status'), ['status'], unique=False)
+        batch_op.create_index('ix_calls_status_started', ['status', 'started_at', 'id'], unique=False)
 
     op.create_table('jobs',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -234,6 +235,7 @@ def downgrade() -> None:
 
     op.drop_table('jobs')
     with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_index('ix_calls_status_started')
         batch_op.drop_index(batch_op.f('ix_calls_status'))
         batch_op.drop_index(batch_op.f('ix_calls_started_at'))
         batch_op.drop_index(batch_op.f('ix_calls_queue'))

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from core.db import Database
+from core.models import Call, CallStatus, PhraseBucket, Speaker, TopicHit
+from detect.tag_job import TagOptions, _load_batch, _mark_tagged, _pass_conditions, tag_pending
+from detect.tagging import analyse_calls, matchers_for
+from detect.taxonomy import Taxonomy, TopicDef, install_taxonomy
+from tests.detect.test_tagging import ESIM_CALL, TAXONOMY, add_call
+
+AT = datetime(2026, 10, 28, 10, 15, tzinfo=UTC)
+CHARGE = [(Speaker.CUSTOMER, "There's an unexpected charge on my bill")]
+
+
+def test_batches_walk_calls_with_equal_start_times_and_then_stale_ones(db: Database) -> None:
+    for i in range(7):
+        add_call(db, f"new{i}", AT, "en", CHARGE)  # equal started_at: the cursor must break ties on the id
+    for i in range(3):
+        add_call(db, f"old{i}", AT - timedelta(days=1), "en", ESIM_CALL)
+    with db.session() as session:
+        install_taxonomy(session, TAXONOMY)
+        session.execute(update(Call).where(Call.id.like("old%")).values(status=CallStatus.TAGGED, tagged_version=None))
+    report = tag_pending(db, options=TagOptions(batch_size=2))
+    assert (report.tagged, report.retagged) == (7, 3)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(TopicHit)) == 7
+        assert set(session.scalars(select(Call.status))) == {CallStatus.TAGGED}
+        assert set(session.scalars(select(Call.tagged_version))) == {1}
+        # The stale calls were tagged before: their phrases are not counted again.
+        assert session.scalar(select(PhraseBucket.count).where(PhraseBucket.phrase == "esim activation")) is None
+
+
+class AddsCallBehindTheCursor:
+    """A progress sink that registers an earlier call while the job is between batches."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.added = False
+
+    def start(self, description: str, total: float | None) -> None:
+        pass
+
+    def advance(self, amount: float = 1, note: str | None = None) -> None:
+        if not self.added:
+            add_call(self.db, "late", AT - timedelta(hours=5), "en", CHARGE)
+            self.added = True
+
+    def finish(self) -> None:
+        pass
+
+
+def test_call_arriving_behind_the_cursor_is_tagged_in_the_same_run(db: Database) -> None:
+    for i in range(4):
+        add_call(db, f"c{i}", AT + timedelta(minutes=i), "en", CHARGE)
+    report = tag_pending(db, AddsCallBehindTheCursor(db), TagOptions(batch_size=2))
+    assert report.tagged == 5
+    with db.session() as session:
+        assert set(session.scalars(select(Call.status))) == {CallStatus.TAGGED}
+
+
+def test_calls_claimed_by_another_worker_are_not_written_twice(db: Database) -> None:
+    for i in range(3):
+        add_call(db, f"c{i}", AT, "en", CHARGE)
+    with db.session() as session:
+        install_taxonomy(session, TAXONOMY)
+        calls, meta = _load_batch(session, _pass_conditions(1)[0], None, 10)
+    analyses = analyse_calls(calls, matchers_for(TAXONOMY))
+    with db.session() as session:  # another worker finishes c1 first
+        session.execute(update(Call).where(Call.id == "c1").values(status=CallStatus.TAGGED, tagged_version=1))
+    with db.session() as session:
+        won = _mark_tagged(session.connection(), analyses, meta, 1)
+    assert [a.call_id for a in won] == ["c0", "c2"]
+    with db.session() as session:
+        qa = {cid: value for cid, value in session.execute(select(Call.id, Call.qa))}
+    assert qa["c1"] is None and qa["c0"] is not None and qa["c2"] is not None
+
+
+def test_retag_pass_only_touches_other_versions(db: Database) -> None:
+    add_call(db, "c1", AT, "en", ESIM_CALL)
+    tag_pending(db)
+    with db.session() as session:
+        v2 = Taxonomy(2, (TopicDef("mobile.esim", "eSIM", Speaker.CUSTOMER, {"en": ("esim activation",)}),))
+        install_taxonomy(session, v2)
+    add_call(db, "c2", AT, "en", ESIM_CALL)
+    report = tag_pending(db)
+    assert (report.tagged, report.retagged) == (1, 1)
+    assert tag_pending(db).tagged + tag_pending(db).retagged == 0
