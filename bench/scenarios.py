@@ -208,6 +208,7 @@ def run_scenario(seed: int, workdir: Path, options: DetectOptions | None = None)
                     "delay_h": (a.detected_at - START).total_seconds() / 3600 - p.start,
                     "change_err_h": (a.change_at - START).total_seconds() / 3600 - p.start,
                     "dimension_ok": dict(a.dimension) == p.dimension,
+                    "alert_dimension": dict(a.dimension),
                 }
     db.engine.dispose()
     return {

@@ -40,7 +40,7 @@ def cumsum0(values: FloatArray) -> FloatArray:
     return out
 
 
-def _range_sum(prefix: FloatArray, start: NDArray[np.int64], end: NDArray[np.int64]) -> FloatArray:
+def range_sum(prefix: FloatArray, start: NDArray[np.int64], end: NDArray[np.int64]) -> FloatArray:
     """Sum over [start, end) per hour column; NaN where the range leaves the data."""
     ok = (start >= 0) & (end > start)
     s = np.clip(start, 0, prefix.shape[1] - 1)
@@ -63,16 +63,16 @@ def pooled_share(counts: FloatArray, totals: FloatArray, opts: BaselineOptions) 
     weekly = []
     for k in range(opts.weeks):
         end = end0 - k * HOURS_PER_WEEK
-        xs = _range_sum(cx, end - HOURS_PER_WEEK, end)
-        ns = _range_sum(cn, end - HOURS_PER_WEEK, end)
+        xs = range_sum(cx, end - HOURS_PER_WEEK, end)
+        ns = range_sum(cn, end - HOURS_PER_WEEK, end)
         with np.errstate(invalid="ignore", divide="ignore"):
             weekly.append(np.where(ns > 0, (xs + 0.5) / (ns + 1.0), np.nan))
     stack = np.stack(weekly)
     have = np.any(np.isfinite(stack), axis=0)
     with np.errstate(invalid="ignore"), _quiet_nanmedian():
         med = np.nanmedian(np.where(np.isfinite(stack), stack, np.nan), axis=0)
-    xs_all = _range_sum(cx, np.zeros_like(end0), end0)
-    ns_all = _range_sum(cn, np.zeros_like(end0), end0)
+    xs_all = range_sum(cx, np.zeros_like(end0), end0)
+    ns_all = range_sum(cn, np.zeros_like(end0), end0)
     with np.errstate(invalid="ignore", divide="ignore"):
         fallback = np.where(ns_all > 0, (xs_all + 0.5) / (ns_all + 1.0), np.nan)
     fallback[:, end0 < opts.min_history_hours] = np.nan

@@ -9,21 +9,33 @@ import numpy as np
 
 from core.models import AlertKind
 from detect.changepoint import ChangeOptions, estimate_change_start
-from detect.detector import VOLUME_TEST, Evaluation, TestOptions, evaluate_share, evaluate_volume, segment_rates
+from detect.detector import (
+    VOLUME_TEST,
+    Evaluation,
+    SegmentRates,
+    TestOptions,
+    evaluate_share,
+    evaluate_volume,
+    segment_rates,
+)
 from detect.hourly import HOUR, OVERALL, HourlyData
 from detect.incidents import Signal
 
 
 @dataclass(frozen=True)
 class DetectOptions:
-    share: TestOptions = field(default_factory=TestOptions)
+    # share tests add the CUSUM and allow for the baseline's sampling error (measured on bench.scenarios)
+    share: TestOptions = field(
+        default_factory=lambda: TestOptions(cusum_threshold=8.5, cusum_run_alpha=3e-4, baseline_error=True)
+    )
     # a phrase must at least triple against its own history: new words, or an old one jumping
     phrase: TestOptions = field(default_factory=lambda: TestOptions(windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0))
     volume: TestOptions = VOLUME_TEST
     min_history_hours: int = 168
-    slice_alpha_factor: float = 0.03  # ~ten queue/language slices per topic: each needs far more evidence
+    slice_alpha_factor: float = 0.2  # ~ten queue/language slices per topic: each needs more evidence
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
     change: ChangeOptions = field(default_factory=ChangeOptions)
+    slice_extra_history_hours: int = 168
     rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
 
 
@@ -39,6 +51,8 @@ class Decider:
         totals = np.broadcast_to(data.total, data.phrase_counts.shape)
         self.phrase = evaluate_share(data.phrase_counts, totals, opts.phrase)
         self.ready_from = first_data_index + opts.min_history_hours
+        # a slice's own baseline is read off few calls: it waits for more history than the topic's
+        self.slices_from = self.ready_from + opts.slice_extra_history_hours
         self.topics: dict[str, list[int]] = {}
         for i, row in enumerate(data.rows):
             self.topics.setdefault(row.topic_id, []).append(i)
@@ -47,7 +61,12 @@ class Decider:
     def _evaluate_rows(data: HourlyData, opts: DetectOptions) -> Evaluation:
         overall = np.array([r.dim == OVERALL for r in data.rows], dtype=bool)
         f = opts.slice_alpha_factor
-        sliced = replace(opts.share, alpha=opts.share.alpha * f, extreme_alpha=opts.share.extreme_alpha * f)
+        sliced = replace(
+            opts.share,
+            alpha=opts.share.alpha * f,
+            extreme_alpha=opts.share.extreme_alpha * f,
+            cusum_threshold=opts.share.cusum_threshold + float(np.log(1.0 / f)) if opts.share.cusum_threshold else 0.0,
+        )
         parts = [
             (overall, evaluate_share(data.counts[overall], data.totals[overall], opts.share)),
             (~overall, evaluate_share(data.counts[~overall], data.totals[~overall], sliced)),
@@ -101,15 +120,25 @@ class Decider:
             return False
         return float(np.corrcoef(a, b)[0, 1]) >= min_corr
 
+    def phrase_excess(self, phrase: str, start: int, t: int) -> float:
+        """Calls with the phrase above its baseline over hours [start, t]."""
+        if phrase not in self.data.phrases:
+            return float("-inf")
+        row = self.data.phrases.index(phrase)
+        return segment_rates(self.phrase.counts[row], self.phrase.expected[row], start, t).excess
+
     def topic_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from:
             return []
         out = []
         for topic, rows in self.topics.items():
-            firing = [r for r in rows if self.share.alarm[r, t]]
+            firing = [r for r in rows if self.share.alarm[r, t] and (t >= self.slices_from or self._is_overall(r))]
             if firing:
                 out.append(self._topic_signal(topic, rows, firing, t))
         return out
+
+    def _is_overall(self, row: int) -> bool:
+        return self.data.rows[row].dim == OVERALL
 
     def _topic_signal(self, topic: str, rows: list[int], firing: list[int], t: int) -> Signal:
         overall = next((r for r in rows if self.data.rows[r].dim == OVERALL), None)
@@ -151,10 +180,11 @@ class Decider:
         return float(ev.counts[row, t - w + 1 : t + 1].sum() - np.nansum(ev.expected[row, t - w + 1 : t + 1]))
 
     def _concentration(self, ev: Evaluation, overall: int, rows: list[int], start: int, t: int) -> dict[str, str]:
-        total_excess = segment_rates(ev.counts[overall], ev.expected[overall], start, t).excess
-        if total_excess <= 0:
-            return {}
+        """The slice that carries most of the topic's excess and, among those, explains it best: the largest
+        Poisson log-likelihood ratio of "this slice rose by its own ratio" against the slice's baseline."""
         overall_rates = segment_rates(ev.counts[overall], ev.expected[overall], start, t)
+        if overall_rates.excess <= 0:
+            return {}
         best: tuple[float, dict[str, str]] = (0.0, {})
         for r in rows:
             key = self.data.rows[r]
@@ -163,9 +193,11 @@ class Decider:
             rates = segment_rates(ev.counts[r], ev.expected[r], start, t)
             if rates.baseline_rate >= 0.97 * overall_rates.baseline_rate:
                 continue  # a slice that is (nearly) the whole topic says nothing about where
-            part = rates.excess / total_excess
-            if part >= self.opts.concentration and part > best[0]:
-                best = (part, {key.dim: key.value})
+            if rates.excess < self.opts.concentration * overall_rates.excess:
+                continue
+            score = _rise_llr(rates)
+            if score > best[0]:
+                best = (score, {key.dim: key.value})
         return best[1]
 
     def _signal(
@@ -191,3 +223,12 @@ class Decider:
             current_rate=rates.current_rate,
             ratio=rates.ratio,
         )
+
+
+def _rise_llr(rates: SegmentRates) -> float:
+    """Poisson log-likelihood ratio of "the rate rose to what was observed" against the baseline."""
+    hours = 1.0  # rates are per hour over the same span for every candidate, so the span cancels out
+    x, e = rates.current_rate * hours, rates.baseline_rate * hours
+    if x <= e or e <= 0:
+        return 0.0
+    return float(x * np.log(x / e) - (x - e))

@@ -12,7 +12,15 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import betainc, gammainc
 
-from detect.baseline import BaselineOptions, as_2d, cumsum0, expected_counts, expected_volume
+from detect.baseline import (
+    HOURS_PER_WEEK,
+    BaselineOptions,
+    as_2d,
+    cumsum0,
+    expected_counts,
+    expected_volume,
+    range_sum,
+)
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -36,6 +44,13 @@ class TestOptions:
     min_excess: float = 5.0
     min_hours: int = 2  # a multi-hour window must stay elevated without its busiest hour (no single-hour blips)
     dispersion: float = 0.02  # negative-binomial alpha (Var = mu + alpha*mu^2); 0 = Poisson
+    # Sequential test (CUSUM of the log-likelihood ratio "share x rho" vs the baseline, one per rho): it sums
+    # evidence over however many hours the rise has lasted, so sustained moderate rises fire sooner than any
+    # fixed window allows. 0 switches it off.
+    cusum_ratios: tuple[float, ...] = (2.0, 4.0)
+    cusum_threshold: float = 0.0  # nats
+    cusum_run_alpha: float = 1e-3
+    baseline_error: bool = False  # widen the dispersion by the baseline's own sampling error (share tests)
     baseline: BaselineOptions = field(default_factory=BaselineOptions)
 
 
@@ -52,16 +67,16 @@ class Evaluation:
     window: IntArray  # hours of the smallest window that alarmed (0 = no alarm)
 
 
-def upper_tail(observed: FloatArray, mean: FloatArray, dispersion: float) -> FloatArray:
-    """P(X >= observed) for Poisson(mean) or, with dispersion > 0, NB(mean, alpha=dispersion)."""
+def upper_tail(observed: FloatArray, mean: FloatArray, dispersion: float | FloatArray) -> FloatArray:
+    """P(X >= observed) for Poisson(mean) or, where dispersion > 0, NB(mean, alpha=dispersion)."""
     k = np.floor(np.clip(observed, 0.0, None))
     mu = np.clip(mean, 1e-12, None)
+    a = np.broadcast_to(np.asarray(dispersion, dtype=float), k.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if dispersion <= 0.0:
-            p = gammainc(np.maximum(k, 1e-12), mu)
-        else:
-            r = 1.0 / dispersion
-            p = betainc(np.maximum(k, 1e-12), r, mu / (r + mu))
+        poisson = gammainc(np.maximum(k, 1e-12), mu)
+        r = 1.0 / np.maximum(a, 1e-9)
+        negbin = betainc(np.maximum(k, 1e-12), r, mu / (r + mu))
+        p = np.where(a > 0.0, negbin, poisson)
     return np.where(k <= 0, 1.0, np.nan_to_num(p, nan=1.0))
 
 
@@ -79,7 +94,7 @@ def _window_max(values: FloatArray, w: int) -> FloatArray:
     return out
 
 
-def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions) -> BoolArray:
+def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions, disp: FloatArray) -> BoolArray:
     xs = _window_sum(cumsum0(x), w)
     es = _window_sum(cumsum0(np.nan_to_num(e, nan=0.0)), w)
     valid = _window_sum(cumsum0(np.isfinite(e).astype(float)), w) >= w
@@ -89,12 +104,12 @@ def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions) -> Bo
         if w == 1:
             f = opts.extreme_factor
             ok = (
-                (upper_tail(xs, es, opts.dispersion) < opts.extreme_alpha)
+                (upper_tail(xs, es, disp) < opts.extreme_alpha)
                 & (ratio >= f * opts.min_ratio)
                 & (excess >= f * opts.min_excess)
             )
         else:
-            ok = (upper_tail(xs, es, opts.dispersion) < opts.alpha) & (ratio >= opts.min_ratio)
+            ok = (upper_tail(xs, es, disp) < opts.alpha) & (ratio >= opts.min_ratio)
             ok &= excess >= opts.min_excess
             rest = xs - _window_max(x, w)
             rest_e = es * (w - 1) / w
@@ -102,15 +117,80 @@ def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions) -> Bo
     return np.asarray(ok & valid, dtype=bool)
 
 
-def evaluate(counts: FloatArray, expected: FloatArray, opts: TestOptions) -> Evaluation:
+def _llr(x: FloatArray, e: FloatArray, rho: float, dispersion: FloatArray) -> FloatArray:
+    """log P(x | mean rho*e) - log P(x | mean e), negative binomial (Poisson as dispersion -> 0)."""
+    r = 1.0 / np.maximum(dispersion, 1e-9)
+    return np.asarray(x * np.log(rho) - (x + r) * (np.log1p(rho * e / r) - np.log1p(e / r)), dtype=float)
+
+
+def cusum_alarm(x: FloatArray, e: FloatArray, opts: TestOptions, disp: FloatArray) -> tuple[BoolArray, IntArray]:
+    """(alarm, run length) per (series, hour) of the CUSUM tests; hour t reads hours <= t only.
+
+    A run is the stretch since the statistic last left zero; like a window it must clear min_ratio and
+    min_excess, and stay elevated without its busiest hour (one busy hour is a blip, not a change)."""
+    rows, hours = x.shape
+    ok_e = np.isfinite(e)
+    ez = np.where(ok_e, e, 0.0)
+    alarm = np.zeros(x.shape, dtype=bool)
+    length = np.zeros(x.shape, dtype=np.int64)
+    if opts.cusum_threshold <= 0.0 or hours == 0:
+        return alarm, length
+    k = len(opts.cusum_ratios)
+    llr = np.concatenate([_llr(x, ez, rho, disp) for rho in opts.cusum_ratios])
+    valid = np.tile(ok_e, (k, 1))
+    xk, ek, dk = np.tile(x, (k, 1)), np.tile(ez, (k, 1)), np.tile(disp, (k, 1))
+    stat, run_x, run_e, run_max = (np.zeros(rows * k) for _ in range(4))
+    run_n = np.zeros(rows * k, dtype=np.int64)
+    fired = np.zeros((rows * k, hours), dtype=bool)
+    lengths = np.zeros((rows * k, hours), dtype=np.int64)
+    for t in range(hours):
+        fresh = stat <= 0.0
+        stat = np.where(valid[:, t], np.maximum(0.0, stat + llr[:, t]), 0.0)
+        run_x = np.where(fresh, 0.0, run_x) + xk[:, t]
+        run_e = np.where(fresh, 0.0, run_e) + ek[:, t]
+        run_max = np.maximum(np.where(fresh, 0.0, run_max), xk[:, t])
+        run_n = np.where(fresh, 0, run_n) + 1
+        rest, rest_e = run_x - run_max, run_e * (run_n - 1) / run_n
+        fired[:, t] = (
+            (stat >= opts.cusum_threshold)
+            # the run as a whole must also be improbable once the baseline's own error is allowed for
+            & (upper_tail(run_x, run_e, dk[:, t]) < opts.cusum_run_alpha)
+            & (run_x >= opts.min_ratio * run_e)
+            & (run_x - run_e >= opts.min_excess)
+            & (rest >= opts.min_ratio * rest_e)
+            & (rest - rest_e >= opts.min_excess / opts.min_hours)
+        )
+        lengths[:, t] = run_n
+        # restart after an alarm: a statistic left high would keep alarming long after the rise ended
+        stat = np.where(fired[:, t], 0.0, stat)
+    for j in range(k):
+        part = fired[j * rows : (j + 1) * rows]
+        new = part & ~alarm
+        length[new] = lengths[j * rows : (j + 1) * rows][new]
+        alarm |= part
+    return alarm, length
+
+
+def evaluate(
+    counts: FloatArray, expected: FloatArray, opts: TestOptions, baseline_calls: FloatArray | None = None
+) -> Evaluation:
+    """``baseline_calls``: how many calls the baseline of each (series, hour) was estimated from; a baseline
+    read off few calls is itself uncertain (relative variance ~1/calls), which widens the test's dispersion."""
     x = as_2d(counts)
     e = as_2d(expected)
+    disp = np.full(x.shape, opts.dispersion)
+    if baseline_calls is not None:
+        disp = disp + 1.0 / (as_2d(baseline_calls) + 1.0)
     alarm = np.zeros(x.shape, dtype=bool)
     window = np.zeros(x.shape, dtype=np.int64)
     for w in sorted(opts.windows):
-        hit = _window_alarm(x, e, w, opts) & ~alarm
+        hit = _window_alarm(x, e, w, opts, disp) & ~alarm
         window[hit] = w
         alarm |= hit
+    seq, run = cusum_alarm(x, e, opts, disp)
+    hit = seq & ~alarm
+    window[hit] = run[hit]
+    alarm |= hit
     return Evaluation(counts=x, expected=e, alarm=alarm, window=window)
 
 
@@ -119,7 +199,12 @@ def evaluate_share(counts: FloatArray, totals: FloatArray, opts: TestOptions | N
     o = opts or TestOptions()
     x, n = as_2d(counts), as_2d(totals)
     n = np.broadcast_to(n, x.shape)
-    return evaluate(x, expected_counts(x, n, o.baseline), o)
+    base = o.baseline
+    end = np.arange(x.shape[1]) - base.guard_hours
+    calls = None
+    if o.baseline_error:
+        calls = np.nan_to_num(range_sum(cumsum0(x), np.maximum(end - base.weeks * HOURS_PER_WEEK, 0), end))
+    return evaluate(x, expected_counts(x, n, base), o, calls)
 
 
 def evaluate_volume(totals: FloatArray, opts: TestOptions = VOLUME_TEST) -> Evaluation:

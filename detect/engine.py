@@ -196,6 +196,8 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     target = book.find_merge_target(signal, evidence.topics_of(session, calls), same_problem)
     if target is not None:
         book.merge(target, signal)
+        if target.kind == AlertKind.EMERGING:
+            _name_after_main_phrase(book, decider, target)
         return
     alert, _ = book.observe(signal)
     run.created.append(alert)
@@ -203,6 +205,18 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
+
+
+def _name_after_main_phrase(book: IncidentBook, decider: Decider, alert: Alert) -> None:
+    """An emerging incident is named after the phrase of its group that carries the most extra calls since
+    the change (the problem itself, e.g. "esim activation", rather than whichever wording fired first)."""
+    members = [alert.phrase or "", *(k.split(":", 1)[1] for k, a in book.merged.items() if a is alert)]
+    t = decider.data.index_of(alert.last_seen_at - HOUR)
+    start = max(0, decider.data.index_of(alert.change_at))
+    best = max(members, key=lambda p: decider.phrase_excess(p, start, t))
+    if best != alert.phrase:
+        alert.phrase = best
+        alert.top_terms = [best, *[term for term in alert.top_terms or [] if term != best]][:12]
 
 
 __all__ = ["BaselineOptions", "DetectionReport", "run_detection"]
