@@ -4,16 +4,20 @@ used for `detect-series --causal` and the NAB benchmark.
 An alarm at row t uses values of rows <= t only. The series length sets the per-series time scales (warm-up,
 cool-down), as NAB sets its probationary period from the file length; it carries no information about values.
 
-Per row: a robust z of the value against the trailing median, with a spread that is the trailing MAD floored by
-a share of the trailing standard deviation and of the range seen so far (flat or quantised series have MAD 0).
-The threshold calibrates itself per series: a multiple of a high quantile of the series' own past scores. After
-an alarm, a cool-down and a re-arm rule (a new alarm must beat the last alarm's score, decaying) keep one
-incident to one alarm.
+Two scores per row, both against the trailing median, with a spread that is the trailing MAD floored by a share of
+the trailing standard deviation and of the range seen so far (flat or quantised series have MAD 0):
+- spike: a robust z of the value itself;
+- level: a robust z of the mean of the last few rows against the median before them (a shift too small to stand
+  out in one row stands out in their mean).
+Each score calibrates itself per series: it is divided by a high quantile of its own past values, so 1 means "as
+unusual as the rarest past rows"; the alarm score is the larger of the two. After an alarm, a cool-down and an
+optional re-arm rule (a new alarm must beat the last alarm's score, decaying) keep one incident to one alarm; a row
+far stronger than the last alarm breaks through the cool-down (a real incident right after a marginal alarm).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -28,12 +32,14 @@ class StreamOptions:
     history: int = 300  # trailing rows the reference level and spread come from
     std_floor: float = 0.2  # spread >= this share of the trailing standard deviation
     range_floor: float = 0.01  # spread >= this share of the largest excursion from the first value so far
+    level_rows: int = 20  # rows averaged by the level score (0 turns it off)
     warmup_fraction: float = 0.1  # no alarm in this share of the series (the scores need a past to calibrate)
-    calibration_quantile: float = 0.95  # quantile of the series' own past scores ...
-    threshold: float = 1.5  # ... times this is the alarm threshold
+    calibration_quantile: float = 0.999  # quantile of the series' own past scores ...
+    threshold: float = 1.0  # ... times this is the alarm threshold
     recalibrate_every: int = 20  # rows between threshold updates
-    refractory_fraction: float = 0.015  # share of the series after an alarm with no new alarm
-    rearm_ratio: float = 1.0  # a later alarm must score above this times the last alarm's score ...
+    refractory_fraction: float = 0.03  # share of the series after an alarm with no new alarm ...
+    override_ratio: float = 3.0  # ... unless a row scores this many times the last alarm's score
+    rearm_ratio: float = 0.0  # a later alarm must score above this times the last alarm's score ...
     rearm_half_life_fraction: float = 0.2  # ... which halves over this share of the series
 
 
@@ -66,17 +72,31 @@ def _past_std(x: FloatArray, w: int) -> FloatArray:
     return np.asarray(np.sqrt(np.maximum(var, 0.0)), dtype=float)
 
 
-def robust_scores(values: FloatArray, opts: StreamOptions | None = None) -> FloatArray:
-    """|value - trailing median| / trailing robust spread, per row (causal)."""
-    o = opts or StreamOptions()
+def _scores(values: FloatArray, o: StreamOptions) -> tuple[FloatArray, FloatArray]:
+    """Spike and level scores per row (causal); the level score is 0 until ``level_rows`` rows exist."""
     x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
     if x.size == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     med, mad = _past_median_mad(x, o.history)
     excursion = np.maximum.accumulate(np.abs(x - x[0]))
     floor = o.range_floor * excursion + 1e-6 * np.maximum.accumulate(np.abs(x)) + 1e-9
     spread = np.maximum(np.maximum(mad, o.std_floor * _past_std(x, o.history)), floor)
-    return np.asarray(np.abs(x - med) / spread, dtype=float)
+    spike = np.asarray(np.abs(x - med) / spread, dtype=float)
+    k = o.level_rows
+    level = np.zeros(x.size)
+    if 0 < k <= x.size:
+        # mean of rows t-k+1..t against the median and spread of the rows before them (those of row t-k+1)
+        cs = np.concatenate([[0.0], np.cumsum(x)])
+        mean = (cs[k:] - cs[:-k]) / k
+        ref = slice(0, x.size - k + 1)
+        spread_before = np.maximum(np.maximum(mad[ref], o.std_floor * _past_std(x, o.history)[ref]), floor[k - 1 :])
+        level[k - 1 :] = np.abs(mean - med[ref]) / spread_before * np.sqrt(k)
+    return spike, level
+
+
+def robust_scores(values: FloatArray, opts: StreamOptions | None = None) -> FloatArray:
+    """|value - trailing median| / trailing robust spread, per row (causal)."""
+    return _scores(values, opts or StreamOptions())[0]
 
 
 def _fill_forward(x: FloatArray) -> FloatArray:
@@ -104,22 +124,32 @@ def calibrated_thresholds(scores: FloatArray, start: int, opts: StreamOptions) -
     return thr
 
 
+def _relative(scores: FloatArray, start: int, o: StreamOptions) -> FloatArray:
+    """Scores divided by their calibrated quantile (0 where no calibration exists yet)."""
+    q = calibrated_thresholds(scores, start, o)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(np.isfinite(q), scores / np.maximum(q, 1e-12), 0.0)
+    return np.asarray(rel, dtype=float)
+
+
 def causal_alarms(
     values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
 ) -> list[int]:
     """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but rows are treated
     as equally spaced."""
     o = opts or StreamOptions()
-    scores = robust_scores(np.asarray(values, dtype=float), o)
-    n = scores.size
+    spike, level = _scores(np.asarray(values, dtype=float), o)
+    n = spike.size
     start = max(o.history, int(o.warmup_fraction * n))
-    thr = calibrated_thresholds(scores, start, o)
+    unit = replace(o, threshold=1.0)
+    scores = np.maximum(_relative(spike, start, unit), _relative(level, start, unit))
+    thr = np.full(n, o.threshold)
     refractory = int(o.refractory_fraction * n)
     half_life = max(o.rearm_half_life_fraction * n, 1.0)
     alarms: list[int] = []
     last, last_score = -(10**9), 0.0
     for t in np.flatnonzero(scores > thr):
-        if t - last <= refractory:
+        if t - last <= refractory and scores[t] < o.override_ratio * last_score:
             continue
         if scores[t] < o.rearm_ratio * last_score * 0.5 ** ((t - last) / half_life):
             continue

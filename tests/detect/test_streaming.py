@@ -50,3 +50,10 @@ def test_flat_and_gappy_series_do_not_crash() -> None:
     assert causal_alarms(x) == []
     assert causal_alarms(np.array([1.0, 2.0])) == []
     assert causal_alarms(np.array([])) == []
+
+
+def test_level_shift_too_small_for_one_row_raises_an_alarm() -> None:
+    x = _noise(4000, seed=11)
+    x[3000:] += 8.0  # about 1.3 standard deviations: unremarkable per row, clear in a 20-row mean
+    alarms = causal_alarms(x)
+    assert any(3000 <= a <= 3040 for a in alarms)
