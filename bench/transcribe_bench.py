@@ -250,7 +250,8 @@ def _markdown(results: Sequence[RunResult], summary: dict[str, object]) -> str:
     for r in results:
         wer = ", ".join(f"{k} {v:.3f}" for k, v in r.wer.items())
         lines.append(
-            f"| {r.name} | {r.processes}x{r.threads} | {r.audio_s:.0f} | {r.wall_s:.1f} | {r.speed:.1f} | {wer} |"
+            f"| {r.name} | {r.processes}x{r.threads} | {r.audio_s:.0f} | {r.wall_s:.1f} | {r.speed:.1f} "
+            f"| {r.cpu_speed:.2f} | {wer} |"
         )
     lines += ["", "```json", json.dumps(summary, indent=2), "```", ""]
     return "\n".join(lines)
