@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,8 +22,10 @@ from core.db import Database
 from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
 from core.progress import NoProgress, Progress
 from core.records import SegmentData
+from core.settings import get_settings
 from detect.phrases import PhraseOptions
-from detect.tagging import CallAnalysis, CallText, analyse_calls, matchers_for
+from detect.tag_pool import InProcessAnalyser, PoolAnalyser
+from detect.tagging import CallAnalysis, CallText
 from detect.taxonomy import Taxonomy, ensure_taxonomy
 
 PhraseKey = tuple[datetime, str, str]  # bucket_start, phrase, language
@@ -34,6 +36,9 @@ class TagOptions:
     batch_size: int = 500
     phrases: PhraseOptions | None = field(default_factory=PhraseOptions)  # None: do not count phrases
     keep_rare_phrases_hours: int = 72  # a phrase seen in one call only is dropped once this much older
+    workers: int | None = None  # tagging processes; None: settings.workers
+    # Each pool process loads every pipeline (~15 s for en, hr, hu, ru, zh): below this one process is faster.
+    pool_min_calls: int = 20_000
 
 
 @dataclass(frozen=True)
@@ -169,15 +174,24 @@ def prune_rare_phrases(session: Session, keep_hours: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _tag_batch(
-    session: Session, taxonomy: Taxonomy, options: TagOptions, condition: ColumnElement[bool], after: Cursor | None
-) -> tuple[int, int, Cursor | None]:
-    """Tag the next batch; (first-time, re-tagged, cursor past the batch or None when there was nothing left)."""
-    calls, meta = _load_batch(session, condition, after, options.batch_size)
-    if not calls:
-        return 0, 0, None
-    analyses = analyse_calls(calls, matchers_for(taxonomy), options.phrases)
-    won = _mark_tagged(session.connection(), analyses, meta, taxonomy.version)
+Meta = dict[str, tuple[CallStatus, datetime]]
+
+
+def _sweep(db: Database, condition: ColumnElement[bool], size: int) -> Iterator[tuple[Meta, list[CallText]]]:
+    """Batches of calls matching `condition`, from the start to the end of the (started_at, id) order."""
+    after: Cursor | None = None
+    while True:
+        with db.session() as session:
+            calls, meta = _load_batch(session, condition, after, size)
+        if not calls:
+            return
+        yield meta, calls
+        after = (meta[calls[-1].call_id][1], calls[-1].call_id)
+
+
+def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, version: int) -> tuple[int, int]:
+    """Write one analysed batch; (first-time, re-tagged) counts of the calls this run won."""
+    won = _mark_tagged(session.connection(), analyses, meta, version)
     _write_hits(session, won)
     counts: Counter[PhraseKey] = Counter()
     first_time = [a for a in won if meta[a.call_id][0] == CallStatus.TRANSCRIBED]
@@ -185,8 +199,14 @@ def _tag_batch(
         bucket = meta[a.call_id][1].replace(minute=0, second=0, microsecond=0)
         counts.update((bucket, phrase, a.language) for phrase in a.phrases)
     add_phrase_counts(session, counts)
-    last = calls[-1].call_id
-    return len(first_time), len(won) - len(first_time), (meta[last][1], last)
+    return len(first_time), len(won) - len(first_time)
+
+
+def _analyser(taxonomy: Taxonomy, options: TagOptions, pending: int) -> InProcessAnalyser | PoolAnalyser:
+    workers = options.workers or get_settings().workers
+    if workers > 1 and pending >= options.pool_min_calls:
+        return PoolAnalyser(taxonomy, options.phrases, workers)
+    return InProcessAnalyser(taxonomy, options.phrases)
 
 
 def tag_pending(db: Database, progress: Progress | None = None, options: TagOptions | None = None) -> TagReport:
@@ -199,22 +219,25 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
         total = count_pending(session, taxonomy.version)
     progress.start("tag", total)
     tagged = retagged = 0
+    analyser = _analyser(taxonomy, options, total)
     try:
         for condition in _pass_conditions(taxonomy.version):
-            after: Cursor | None = None
+            # Sweep again until a sweep finds nothing: calls may arrive behind the cursor while it runs.
             while True:
-                with db.session() as session:
-                    first, again, cursor = _tag_batch(session, taxonomy, options, condition, after)
-                if cursor is None and after is None:
+                batches = 0
+                for meta, analyses in analyser.analyse(_sweep(db, condition, options.batch_size)):
+                    with db.session() as session:
+                        first, again = _store_batch(session, analyses, meta, taxonomy.version)
+                    tagged, retagged, batches = tagged + first, retagged + again, batches + 1
+                    progress.advance(first + again)
+                if batches == 0:
                     break
-                # At the end of a walk, look once more from the start: calls may have arrived behind the cursor.
-                after = cursor
-                tagged, retagged = tagged + first, retagged + again
-                progress.advance(first + again)
         pruned = 0
         if options.phrases is not None and tagged:
             with db.session() as session:
                 pruned = prune_rare_phrases(session, options.keep_rare_phrases_hours)
     finally:
+        if isinstance(analyser, PoolAnalyser):
+            analyser.close()
         progress.finish()
     return TagReport(tagged, retagged, taxonomy.version, time.perf_counter() - began, pruned)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -88,3 +89,26 @@ def test_retag_pass_only_touches_other_versions(db: Database) -> None:
     report = tag_pending(db)
     assert (report.tagged, report.retagged) == (1, 1)
     assert tag_pending(db).tagged + tag_pending(db).retagged == 0
+
+
+def _results(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with db.session() as session:
+        hits = [tuple(r) for r in session.execute(select(TopicHit.call_id, TopicHit.topic_id, TopicHit.evidence))]
+        qa = [tuple(r) for r in session.execute(select(Call.id, Call.qa, Call.status).order_by(Call.id))]
+        phrases = [tuple(r) for r in session.execute(select(PhraseBucket.phrase, PhraseBucket.count))]
+    return sorted(hits), qa, sorted(phrases)
+
+
+def test_process_pool_gives_the_same_results_as_one_process(db: Database, tmp_path: Path) -> None:
+    other = Database(f"sqlite:///{tmp_path / 'pool.db'}")
+    for target in (db, other):
+        for i in range(9):
+            add_call(target, f"c{i}", AT + timedelta(minutes=i), "en", ESIM_CALL if i % 2 else CHARGE)
+        add_call(target, "hr1", AT, "hr", [(Speaker.CUSTOMER, "Imam neočekivani trošak na računu")])
+        with target.session() as session:
+            install_taxonomy(session, TAXONOMY)
+    one = tag_pending(db, options=TagOptions(batch_size=3, workers=1))
+    pooled = tag_pending(other, options=TagOptions(batch_size=3, workers=2, pool_min_calls=1))
+    assert (one.tagged, pooled.tagged) == (10, 10)
+    assert _results(db) == _results(other)
+    assert len(_results(db)[0]) > 0
