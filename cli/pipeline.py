@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
@@ -15,11 +16,14 @@ from cli.progress import RichProgress
 from core.db import Database
 from core.models import Call, CallStatus
 from core.settings import get_settings
-from detect.delivery_job import DeliveryReport, deliver_pending
-from detect.engine import DetectionReport, run_detection
-from detect.tag_job import TagReport, tag_pending
-from detect.volumes import VolumeReport, refresh_volumes
-from transcribe.job import TranscribeReport, transcribe_pending
+
+if TYPE_CHECKING:
+    # Imported where used: loading faster-whisper and spaCy would slow every `callpulse` command's start.
+    from detect.delivery_job import DeliveryReport
+    from detect.engine import DetectionReport
+    from detect.tag_job import TagReport
+    from detect.volumes import VolumeReport
+    from transcribe.job import TranscribeReport
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ def _audio_waiting(db: Database, retry_failed: bool) -> int:
 
 def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = False) -> PipelineReport:
     """Transcribe, tag, count, detect, deliver. The speech model is only loaded when audio is waiting."""
+    from detect.delivery_job import deliver_pending
+    from detect.engine import run_detection
+    from detect.tag_job import tag_pending
+    from detect.volumes import refresh_volumes
+    from transcribe.job import transcribe_pending
+
     settings = get_settings()
     transcribed = None
     if _audio_waiting(db, retry_failed):
