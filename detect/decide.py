@@ -32,7 +32,7 @@ class DetectOptions:
     phrase: TestOptions = field(default_factory=lambda: TestOptions(windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0))
     volume: TestOptions = VOLUME_TEST
     min_history_hours: int = 168
-    slice_alpha_factor: float = 0.2  # ~ten queue/language slices per topic: each needs more evidence
+    slice_alpha_factor: float = 0.15  # ~ten queue/language slices per topic: each needs more evidence
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
     change: ChangeOptions = field(default_factory=ChangeOptions)
     slice_extra_history_hours: int = 168

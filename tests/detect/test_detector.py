@@ -106,3 +106,22 @@ def test_short_history_waits_instead_of_failing() -> None:
     ev = evaluate_share(topic[:40], total[:40])
     assert not ev.alarm.any()
     assert estimate_change_start(np.array([1.0, 2.0]), np.array([1.0, 1.0]), 1, fallback=1) == 1
+
+
+def test_cusum_fires_on_a_sustained_rise_and_stops_after_it() -> None:
+    from detect.detector import TestOptions
+
+    start, end = TUESDAY_WEEK4 + 9, TUESDAY_WEEK4 + 9 + 30
+    seq = TestOptions(cusum_threshold=8.5, cusum_run_alpha=3e-4, baseline_error=True)
+    plain = TestOptions()
+    faster = 0
+    for seed in range(6):
+        topic, total = simulate(seed, spike=(start, end, 1.5))  # share x2.5
+        with_seq = np.flatnonzero(evaluate_share(topic, total, seq).alarm[0, 168:]) + 168
+        without = np.flatnonzero(evaluate_share(topic, total, plain).alarm[0, 168:]) + 168
+        assert with_seq.size and with_seq[0] >= start
+        assert not (with_seq > end + 24).any(), "the statistic restarts after an alarm instead of lingering"
+        faster += int(not without.size or with_seq[0] <= without[0])
+        quiet, total_q = simulate(seed)
+        assert not evaluate_share(quiet, total_q, seq).alarm[0, 168:].any()
+    assert faster == 6
