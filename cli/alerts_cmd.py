@@ -7,7 +7,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from cli.context import console, err_console, get_db
 from cli.main import app
@@ -75,19 +74,28 @@ def resolve(
     _act("resolve", alert_id, comment)
 
 
+def _when(iso: str | None) -> str:
+    return (iso or "").replace("T", " ")[:16] + " UTC" if iso else "?"
+
+
 def print_alerts(items: list[dict[str, Any]]) -> None:
-    """A table of alerts in design.md's alert format."""
-    table = Table("id", "kind", "what", "dimension", "change at", "ratio", "severity", "status")
+    """One block per alert: what, where, since when, how big, and the words that set it apart.
+
+    Blocks rather than a table, so that nothing is cut off in a narrow terminal or a CI log.
+    """
+    if not items:
+        console.print("no alerts")
+        return
     for a in items:
-        dim = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all"
-        table.add_row(
-            str(a["id"]),
-            a["kind"],
-            a["topic"] or a["phrase"] or "all calls",
-            dim,
-            (a["change_at"] or "")[:16],
-            f"{a['ratio']:.1f}x",
-            a["severity"],
-            a["status"],
+        what = a["topic"] or (f'"{a["phrase"]}"' if a["phrase"] else "all calls")
+        where = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all queues and languages"
+        console.print(
+            f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}]\n"
+            f"   where: {where}\n"
+            f"   since: {_when(a['change_at'])}   detected: {_when(a['detected_at'])}\n"
+            f"   size:  {a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x)"
         )
-    console.print(table if items else "no alerts")
+        if a["top_terms"]:
+            console.print("   terms: " + ", ".join(a["top_terms"][:8]))
+        if a["example_call_ids"]:
+            console.print("   calls: " + ", ".join(a["example_call_ids"][:5]))
