@@ -22,7 +22,6 @@ from core.db import Database
 from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
 from core.progress import NoProgress, Progress
 from core.records import SegmentData
-from core.settings import get_settings
 from detect.phrases import PhraseOptions
 from detect.tag_pool import InProcessAnalyser, PoolAnalyser
 from detect.tagging import CallAnalysis, CallText
@@ -36,9 +35,10 @@ class TagOptions:
     batch_size: int = 500
     phrases: PhraseOptions | None = field(default_factory=PhraseOptions)  # None: do not count phrases
     keep_rare_phrases_hours: int = 72  # a phrase seen in one call only is dropped once this much older
-    workers: int | None = None  # tagging processes; None: settings.workers
-    # Each pool process loads every pipeline (~15 s for en, hr, hu, ru, zh): below this one process is faster.
-    pool_min_calls: int = 20_000
+    # Tagging processes. Two were slower than one on a busy 2-core machine (100k calls: 111 s vs 48 s), so the
+    # pool is opt-in; each pool process loads every pipeline (~15 s for en, hr, hu, ru, zh) before it starts.
+    workers: int = 1
+    pool_min_calls: int = 20_000  # below this many pending calls one process is used whatever `workers` says
 
 
 @dataclass(frozen=True)
@@ -203,9 +203,8 @@ def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, ver
 
 
 def _analyser(taxonomy: Taxonomy, options: TagOptions, pending: int) -> InProcessAnalyser | PoolAnalyser:
-    workers = options.workers or get_settings().workers
-    if workers > 1 and pending >= options.pool_min_calls:
-        return PoolAnalyser(taxonomy, options.phrases, workers)
+    if options.workers > 1 and pending >= options.pool_min_calls:
+        return PoolAnalyser(taxonomy, options.phrases, options.workers)
     return InProcessAnalyser(taxonomy, options.phrases)
 
 
