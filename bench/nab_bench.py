@@ -93,7 +93,10 @@ def main() -> None:
     md += [
         "",
         "Parameters: `detect.streaming.StreamOptions` defaults, one set for all files, chosen by a sweep on the "
-        "whole corpus (the published entries also tuned their thresholds corpus-wide).",
+        "whole corpus (the published entries also tuned their thresholds corpus-wide). Scores: spike and level "
+        "robust z against the trailing median, each over a high quantile of its own past, and context novelty "
+        "(share of never-seen shapes of the last rows, quantised within the range seen so far). Every score and "
+        "threshold at row t uses rows <= t only; NAB hands detectors the file's min/max, which is not used here.",
         f"Alarms raised: {sum(int(r['alarms']) for r in result['per_file'].values())} over "
         f"{sum(int(r['windows']) for r in result['per_file'].values())} windows; {result['seconds']:.0f}s.",
     ]

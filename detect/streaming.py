@@ -10,9 +10,12 @@ the trailing standard deviation and of the range seen so far (flat or quantised 
 - level: a robust z of the mean of the last few rows against the median before them (a shift too small to stand
   out in one row stands out in their mean).
 Each score calibrates itself per series: it is divided by a high quantile of its own past values, so 1 means "as
-unusual as the rarest past rows"; the alarm score is the larger of the two. After an alarm, a cool-down and an
-optional re-arm rule (a new alarm must beat the last alarm's score, decaying) keep one incident to one alarm; a row
-far stronger than the last alarm breaks through the cool-down (a real incident right after a marginal alarm).
+unusual as the rarest past rows". A third score, context novelty (`detect.streaming_context`), is the share of the
+recent shape never seen before, divided by the larger of a fixed alarm share and a high quantile of its own past
+(on plain noise every shape is a little new); the alarm score is the largest of the three.
+After an alarm, a cool-down and an optional re-arm rule (a new alarm must beat the last alarm's score, decaying)
+keep one incident to one alarm; a row far stronger than the last alarm breaks through the cool-down (a real incident
+right after a marginal alarm).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from datetime import datetime
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
+
+from detect.streaming_context import context_novelty
 
 FloatArray = NDArray[np.float64]
 
@@ -41,6 +46,10 @@ class StreamOptions:
     override_ratio: float = 3.0  # ... unless a row scores this many times the last alarm's score
     rearm_ratio: float = 0.0  # a later alarm must score above this times the last alarm's score ...
     rearm_half_life_fraction: float = 0.2  # ... which halves over this share of the series
+    context_bins: int = 16  # value bins of the context novelty score (0 turns it off)
+    context_lags: int = 5  # earlier rows in a context
+    context_threshold: float = 0.6  # share of never-seen context features that raises an alarm ...
+    context_quantile: float = 0.99  # ... if also above this quantile of its past (noise is always a bit novel)
 
 
 def _past_median_mad(x: FloatArray, w: int, block: int = 4096) -> tuple[FloatArray, FloatArray]:
@@ -143,6 +152,12 @@ def causal_alarms(
     start = max(o.history, int(o.warmup_fraction * n))
     unit = replace(o, threshold=1.0)
     scores = np.maximum(_relative(spike, start, unit), _relative(level, start, unit))
+    if o.context_bins > 0 and n > start:
+        x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
+        novelty = context_novelty(x, o.context_bins, o.context_lags)
+        past = calibrated_thresholds(novelty, start, replace(unit, calibration_quantile=o.context_quantile))
+        relative = novelty / np.maximum(past, o.context_threshold)
+        scores[start:] = np.maximum(scores[start:], relative[start:])
     thr = np.full(n, o.threshold)
     refractory = int(o.refractory_fraction * n)
     half_life = max(o.rearm_half_life_fraction * n, 1.0)
