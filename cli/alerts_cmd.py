@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.context import console, err_console, get_db
+from cli.context import console, fail, get_db
 from cli.main import app
 from core import alert_actions
 from core.errors import CallpulseError
@@ -51,8 +51,7 @@ def _act(action: str, alert_id: int, comment: str | None) -> None:
             alert = fn(session, alert_id, _who(), comment)
             status = alert.status
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     console.print(f"alert {alert_id}: {status}")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
+import typer
 from rich.console import Console
 
 from core.db import Database, get_database
@@ -19,6 +21,12 @@ class CliState:
 
 
 state = CliState()
+
+
+def fail(detail: str) -> NoReturn:
+    """One line on stderr, exit 1. No markup: details quote user input (search queries, paths) verbatim."""
+    err_console.print(f"error: {detail}", markup=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def get_db() -> Database:

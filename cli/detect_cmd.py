@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import select
 
 from cli.alerts_cmd import print_alerts
-from cli.context import console, err_console, get_db
+from cli.context import console, fail, get_db
 from cli.main import app
 from cli.progress import RichProgress
 from core import alert_actions
@@ -54,8 +54,7 @@ def detect(
             )
             items: list[dict[str, Any]] = [alert_actions.alert_json(a) for a in alerts]
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     if as_json:
         print(json.dumps(items, indent=2, ensure_ascii=False))
         return
@@ -87,8 +86,7 @@ def detect_series(
         series = read_series_csv(csv_path)
         points = series_alarms(series) if causal else series_changepoints(series)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     key = "alarms" if causal else "changepoints"
     if as_json:
         print(json.dumps({"rows": len(series.counts), key: _points(points)}, indent=2))

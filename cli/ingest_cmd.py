@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli.context import console, err_console, get_db
+from cli.context import console, err_console, fail, get_db
 from cli.main import app
 from cli.progress import RichProgress
 from core.errors import CallpulseError
@@ -57,8 +57,7 @@ def ingest(
     try:
         summary = ingest_paths(get_db(), paths, progress=None if as_json else RichProgress())
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        fail(exc.detail)
     if as_json:
         print(json.dumps(_summary_json(summary), indent=2, ensure_ascii=False))
     else:
@@ -83,8 +82,8 @@ def export(
             else:
                 with out.open("w", encoding="utf-8") as fh:
                     written = write_export(session, fh, fmt, progress=RichProgress())
-    except (CallpulseError, OSError) as exc:
-        detail = exc.detail if isinstance(exc, CallpulseError) else str(exc)
-        err_console.print(f"error: {detail}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    except CallpulseError as exc:
+        fail(exc.detail)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
     err_console.print(f"exported {written} calls" + (f" to {out}" if out else ""), markup=False, soft_wrap=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.context import console, err_console, get_db
+from cli.context import console, fail, get_db
 from cli.main import app
 from core.auth import create_api_key, list_api_keys, revoke_api_key
 from core.errors import CallpulseError
@@ -27,8 +27,7 @@ def create(
         with get_db().session() as session:
             info, key = create_api_key(session, role, name)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     console.print(f"created key {info.id} ({info.name}, role {info.role}); store it now, it is not shown again:")
     print(key)
 
@@ -59,6 +58,5 @@ def revoke(key_id: Annotated[int, typer.Argument(help="The key's id from `keys l
         with get_db().session() as session:
             info = revoke_api_key(session, key_id)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     console.print(f"revoked key {info.id} ({info.name})")

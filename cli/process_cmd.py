@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.alerts_cmd import print_alerts
-from cli.context import console, err_console, get_db
+from cli.context import console, fail, get_db
 from cli.main import app
 from cli.pipeline import PipelineReport, run_pipeline
 from cli.progress import RichProgress
@@ -52,8 +52,7 @@ def process(
     try:
         report = run_pipeline(get_db(), workers, retry_failed)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     console.print(_summary(report))
 
 
@@ -74,8 +73,7 @@ def demo(
         )
         console.print(_summary(run_pipeline(db)))
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     with db.session() as session:
         rows, _ = alert_actions.list_alerts(session, alert_actions.AlertFilter(status=AlertStatus.OPEN, limit=50))
         print_alerts([alert_actions.alert_json(a) for a in rows])

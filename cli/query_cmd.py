@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.context import console, err_console, get_db
+from cli.context import console, fail, get_db
 from cli.main import app
 from core import trends as trend_queries
 from core.errors import CallpulseError
@@ -110,8 +110,7 @@ def trends(
         else:
             _one_topic(topic, window, by, as_json)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
 
 
 def _plain(snippet: str) -> str:
@@ -135,8 +134,7 @@ def search(
         with get_db().session() as session:
             page = search_segments(session, opts)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     if as_json:
         _dump({"items": [asdict(h) for h in page.items], "next_cursor": page.next_cursor})
         return

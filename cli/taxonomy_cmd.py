@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.context import console, err_console, get_db
+from cli.context import console, err_console, fail, get_db
 from cli.main import app
 from cli.progress import RichProgress
 from core.errors import CallpulseError
@@ -42,8 +42,7 @@ def load(
             f"in {report.seconds:.1f}s ({report.calls_per_second:.0f} calls/s)"
         )
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
 
 
 @taxonomy_app.command("show")
@@ -53,8 +52,7 @@ def show(as_json: Annotated[bool, typer.Option("--json", help="Print the taxonom
         with get_db().session() as session:
             taxonomy = active_taxonomy(session)
     except CallpulseError as exc:
-        err_console.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from exc
+        fail(exc.detail)
     if taxonomy is None:
         if as_json:
             console.print_json(json.dumps(None))

@@ -1,0 +1,26 @@
+"""Every CLI failure is one line on stderr and exit code 1, whatever the input looks like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path}/cli.db", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_error_quoting_markup_is_printed_verbatim(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "search", '"[/x]')
+    assert code == 1
+    assert err.startswith("error: unbalanced quote") and err.count("\n") == 1
+
+
+def test_long_error_stays_on_one_line(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "search", "NOT fee")
+    assert code == 1
+    assert err.startswith("error: NOT only excludes") and err.count("\n") == 1
