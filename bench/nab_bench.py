@@ -96,7 +96,9 @@ def main() -> None:
         "whole corpus (the published entries also tuned their thresholds corpus-wide). Scores: spike and level "
         "robust z against the trailing median, each over a high quantile of its own past, and context novelty "
         "(share of never-seen shapes of the last rows, quantised within the range seen so far). Every score and "
-        "threshold at row t uses rows <= t only; NAB hands detectors the file's min/max, which is not used here.",
+        "threshold at row t uses rows <= t only; NAB hands detectors the file's min/max, which is not used here. "
+        "Sensitivity: the warm-up cap (1000 rows) is the most corpus-fitted setting; caps of 800-1400 rows give "
+        "63.4-65.8 on all files, no cap 63.9.",
         f"Alarms raised: {sum(int(r['alarms']) for r in result['per_file'].values())} over "
         f"{sum(int(r['windows']) for r in result['per_file'].values())} windows; {result['seconds']:.0f}s.",
     ]

@@ -38,7 +38,8 @@ class StreamOptions:
     std_floor: float = 0.2  # spread >= this share of the trailing standard deviation
     range_floor: float = 0.01  # spread >= this share of the largest excursion from the first value so far
     level_rows: int = 20  # rows averaged by the level score (0 turns it off)
-    warmup_fraction: float = 0.1  # no alarm in this share of the series (the scores need a past to calibrate)
+    warmup_fraction: float = 0.1  # no alarm in this share of the series (the scores need a past to calibrate) ...
+    warmup_max_rows: int = 1000  # ... nor in more rows than this (a long series has a long enough past sooner)
     calibration_quantile: float = 0.999  # quantile of the series' own past scores ...
     threshold: float = 1.0  # ... times this is the alarm threshold
     recalibrate_every: int = 20  # rows between threshold updates
@@ -149,7 +150,7 @@ def causal_alarms(
     o = opts or StreamOptions()
     spike, level = _scores(np.asarray(values, dtype=float), o)
     n = spike.size
-    start = max(o.history, int(o.warmup_fraction * n))
+    start = max(o.history, min(int(o.warmup_fraction * n), o.warmup_max_rows))
     unit = replace(o, threshold=1.0)
     scores = np.maximum(_relative(spike, start, unit), _relative(level, start, unit))
     if o.context_bins > 0 and n > start:

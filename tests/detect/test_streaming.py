@@ -57,3 +57,11 @@ def test_level_shift_too_small_for_one_row_raises_an_alarm() -> None:
     x[3000:] += 8.0  # about 1.3 standard deviations: unremarkable per row, clear in a 20-row mean
     alarms = causal_alarms(x)
     assert any(3000 <= a <= 3040 for a in alarms)
+
+
+def test_warm_up_of_a_long_series_is_capped() -> None:
+    x = _noise(20000, seed=4)
+    x[1200:1230] += 80.0  # past the 1000-row cap, inside 10% of the series
+    alarms = causal_alarms(x)
+    assert all(a >= 1000 for a in alarms)
+    assert any(1200 <= a <= 1205 for a in alarms)
