@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from core.db import Database, get_database
+from core.errors import DatabaseNotReady
 from core.settings import get_settings
 
 console = Console(highlight=False)
@@ -30,4 +31,7 @@ def fail(detail: str) -> NoReturn:
 
 
 def get_db() -> Database:
-    return get_database(state.db_url or get_settings().database_url)
+    try:
+        return get_database(state.db_url or get_settings().database_url)
+    except DatabaseNotReady as exc:
+        fail(exc.detail)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import state
+from cli.context import get_db, state
 from cli.main import app
 from core.settings import get_settings
 
@@ -27,4 +27,5 @@ def serve(
         settings = settings.model_copy(update={"database_url": state.db_url})
     if workers > 1:
         raise typer.BadParameter("run several `callpulse serve` processes behind a proxy to scale out")
+    get_db()  # an unreachable database is a one-line error here, not a traceback from the server's startup
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)

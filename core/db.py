@@ -13,8 +13,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DatabaseNotReady
@@ -71,14 +71,28 @@ def is_current(engine: Engine) -> bool:
         raise DatabaseNotReady(f"database unreachable: {exc.orig}") from exc
 
 
+def _shown(url: str) -> str:
+    """The URL without its password, for error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 class Database:
     """An engine plus its session factory; created once per process per URL."""
 
     def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        if migrate:
-            upgrade(self.engine)
+        try:
+            self.engine = make_engine(url)
+            if migrate:
+                upgrade(self.engine)
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseNotReady(f"cannot use database URL {_shown(url)!r}: {exc}") from exc
+        except DBAPIError as exc:
+            reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
+            raise DatabaseNotReady(f"cannot open database {_shown(url)!r}: {reason}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

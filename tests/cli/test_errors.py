@@ -24,3 +24,10 @@ def test_long_error_stays_on_one_line(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, "search", "NOT fee")
     assert code == 1
     assert err.startswith("error: NOT only excludes") and err.count("\n") == 1
+
+
+def test_unusable_database_exits_1_with_the_reason(tmp_path: Path) -> None:
+    for args in (["alerts"], ["keys", "list"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path}", *args])
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: cannot open database") and result.stderr.count("\n") == 1

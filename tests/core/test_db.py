@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from core.db import Database, is_current
+from core.errors import DatabaseNotReady
 from core.migrations.env_filters import include_name
 from core.models import Base, Call, Segment, Speaker
 
@@ -37,3 +40,15 @@ def test_segment_text_is_indexed_for_search(db: Database) -> None:
         rows = s.execute(text("SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'racun'")).all()
     assert len(rows) == 1
     assert db.dialect == "sqlite"
+
+
+def test_unusable_database_is_a_one_line_domain_error(tmp_path: Path) -> None:
+    for url, reason in (
+        (f"sqlite:///{tmp_path}", "unable to open database file"),
+        ("postgresql://user:secret@127.0.0.1:1/x", "Connection refused"),
+        ("not a url", "Could not parse"),
+    ):
+        with pytest.raises(DatabaseNotReady) as caught:
+            Database(url)
+        assert reason in caught.value.detail and "\n" not in caught.value.detail
+        assert "secret" not in caught.value.detail
