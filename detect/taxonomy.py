@@ -112,6 +112,11 @@ def parse_taxonomy(text: str) -> Taxonomy:
     """A validated Taxonomy from YAML text; TaxonomyError says which topic and field is wrong."""
     try:
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        where = (
+            f" at line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1}" if exc.problem_mark else ""
+        )
+        raise TaxonomyError(f"not valid YAML: {exc.problem or exc.context}{where}") from exc
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"not valid YAML: {exc}") from exc
     return taxonomy_from_dict(data)
@@ -122,6 +127,8 @@ def load_taxonomy_file(path: Path) -> tuple[Taxonomy, str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TaxonomyError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
     return parse_taxonomy(text), text
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +15,7 @@ from detect.taxonomy import (
     default_taxonomy,
     ensure_taxonomy,
     install_taxonomy,
+    load_taxonomy_file,
     parse_taxonomy,
     taxonomy_to_yaml,
 )
@@ -62,6 +65,14 @@ def test_invalid_taxonomies_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(TaxonomyError) as info:
         parse_taxonomy(text)
     assert message in info.value.detail
+    assert "\n" not in info.value.detail
+
+
+def test_taxonomy_file_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "taxonomy.yaml"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(TaxonomyError, match="not UTF-8 text"):
+        load_taxonomy_file(path)
 
 
 def test_default_taxonomy_covers_the_corpus_topics_in_five_languages() -> None:
