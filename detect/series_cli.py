@@ -58,22 +58,24 @@ def read_series_csv(path: Path) -> SeriesInput:
         handle = path.open(newline="", encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        fields = [f.strip().lower() for f in reader.fieldnames or []]
-        count_col = "count" if "count" in fields else "value" if "value" in fields else None
-        if "timestamp" not in fields or count_col is None:
-            raise InvalidInput(
-                f"{path}: expected a header 'timestamp,count[,total]', got {','.join(fields) or 'nothing'}"
-            )
-        has_total = "total" in fields
-        times, counts, totals = [], [], []
-        for line, raw in enumerate(reader, start=2):
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-            times.append(_parse_time(row["timestamp"], line))
-            counts.append(_parse_number(row[count_col], count_col, line))
-            if has_total:
-                totals.append(_parse_number(row["total"], "total", line))
+    try:
+        with handle:
+            reader = csv.DictReader(handle)
+            fields = [f.strip().lower() for f in reader.fieldnames or []]
+            count_col = "count" if "count" in fields else "value" if "value" in fields else None
+            if "timestamp" not in fields or count_col is None:
+                got = ",".join(reader.fieldnames or []) or "nothing"
+                raise InvalidInput(f"{path}: expected a header 'timestamp,count[,total]', got {got}")
+            has_total = "total" in fields
+            times, counts, totals = [], [], []
+            for line, raw in enumerate(reader, start=2):
+                row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+                times.append(_parse_time(row["timestamp"], line))
+                counts.append(_parse_number(row[count_col], count_col, line))
+                if has_total:
+                    totals.append(_parse_number(row["total"], "total", line))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"{path}: not a readable UTF-8 CSV ({exc})") from None
     if len(times) < 2:
         raise InvalidInput(f"{path}: need at least two rows of data")
     if any(b < a for a, b in itertools.pairwise(times)):

@@ -67,6 +67,9 @@ def test_bad_csv_is_a_one_line_error(tmp_path: Path) -> None:
     assert code == 1 and "line 2: count 'abc' is not a number" in err
     code, _, err = _run(tmp_path, "detect-series", str(tmp_path / "missing.csv"))
     assert code == 1 and err.startswith("error: cannot read")
+    bad.write_bytes(b"\xff\xfe\x00binary")
+    code, _, err = _run(tmp_path, "detect-series", str(bad))
+    assert code == 1 and "not a readable UTF-8 CSV" in err and err.count("\n") == 1
 
 
 def test_detect_replay_json_lists_the_new_alerts(tmp_path: Path) -> None:
