@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,12 +30,28 @@ async def _domain(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.title, exc.detail, headers)
 
 
+def _error(err: Mapping[str, Any]) -> dict[str, Any]:
+    loc = [str(p) for p in err.get("loc", ())]
+    msg = str(err.get("msg", ""))
+    if err.get("type") == "json_invalid" and len(loc) == 2:
+        # FastAPI puts the character offset where a field name would be: say it in words instead.
+        msg, loc = f"not valid JSON at character {loc[1]}: {err.get('ctx', {}).get('error', msg)}", loc[:1]
+    return {"loc": loc, "msg": msg, "type": str(err.get("type", ""))}
+
+
+def _shape_branch(errors: list[dict[str, Any]], body: Any) -> list[dict[str, Any]]:
+    """A body that may be one item or a list fails both union branches: report only the branch of its shape."""
+    branches = {e["loc"][1] for e in errors if len(e["loc"]) > 1 and e["loc"][0] == "body"}
+    lists = {b for b in branches if b.startswith("list[")}
+    if not lists or lists == branches:
+        return errors
+    keep = lists if isinstance(body, list) else branches - lists
+    return [{**e, "loc": e["loc"][:1] + e["loc"][2:]} for e in errors if len(e["loc"]) > 1 and e["loc"][1] in keep]
+
+
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
-        for err in exc.errors()
-    ]
+    errors = _shape_branch([_error(err) for err in exc.errors()], exc.body)
     summary = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5]) or "invalid request"
     return problem(422, "Invalid request", summary, errors=errors)
 

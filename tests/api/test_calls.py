@@ -28,7 +28,12 @@ def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
     return header + b"data" + struct.pack("<I", len(frames)) + frames
 
 
-META = {"call_id": "up-1", "started_at": "2026-11-02T10:00:00+00:00", "queue": "billing", "caller_id": "+385 91 555 0101"}
+META = {
+    "call_id": "up-1",
+    "started_at": "2026-11-02T10:00:00+00:00",
+    "queue": "billing",
+    "caller_id": "+385 91 555 0101",
+}
 
 
 def upload(client: TestClient, key: str, data: bytes, meta: dict[str, str] | None = None, name: str = "a.wav"):
@@ -194,3 +199,16 @@ def test_call_list_filters_and_pages(client: TestClient, keys: dict[Role, str], 
     assert detail["topic_hits"][0]["evidence"] == "paper bill fee"
     assert client.get("/api/v1/calls/nope", headers=qa).status_code == 404
     assert client.get("/api/v1/calls", params={"cursor": "%%%"}, headers=qa).status_code == 400
+
+
+def test_invalid_transcript_problems_name_the_fields_of_the_body_as_sent(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    admin = {**bearer(keys[Role.ADMIN]), "Content-Type": "application/json"}
+    one = client.post("/api/v1/calls/transcripts", json={**TRANSCRIPT, "call_id": 5}, headers=admin).json()
+    assert one["detail"] == "body.call_id: Input should be a valid string"
+    many = client.post("/api/v1/calls/transcripts", json=[TRANSCRIPT, {"call_id": "y"}], headers=admin).json()
+    assert many["detail"] == "body.1.started_at: Field required"
+    broken = client.post("/api/v1/calls/transcripts", content=b'{"call_id": ', headers=admin)
+    assert broken.status_code == 422 and broken.headers["content-type"] == "application/problem+json"
+    assert broken.json()["detail"].startswith("body: not valid JSON at character 12: Expecting value")
