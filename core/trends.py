@@ -227,14 +227,18 @@ def topic_series(
     return since, until, points
 
 
-def topic_trend(
-    session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
-) -> TopicTrend:
-    """One topic's series with its expected band and the change times of its alerts."""
+def _require_topic(session: Session, topic: str) -> None:
     if topic != TOTAL and session.get(Topic, topic) is None:
         known = session.scalar(select(VolumeBucket.topic_id).where(VolumeBucket.topic_id == topic).limit(1))
         if known is None:
             raise NotFound(f"no topic {topic!r}")
+
+
+def topic_trend(
+    session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
+) -> TopicTrend:
+    """One topic's series with its expected band and the change times of its alerts."""
+    _require_topic(session, topic)
     since, until, points = topic_series(session, topic, window, expected_fn)
     changes = session.scalars(
         select(Alert.change_at)
@@ -252,6 +256,8 @@ def grouped_trends(
         raise InvalidInput("name at least one topic")
     if len(topics) > 20:
         raise InvalidInput("at most 20 topics per request")
+    for topic in topics:
+        _require_topic(session, topic)
     if group_by is GroupBy.AGENT:
         return _agent_trends(session, topics, window)
     out: list[GroupSeries] = []

@@ -121,6 +121,13 @@ def test_grouped_trends_and_pareto(client: TestClient, keys: dict[Role, str], se
     assert {t["id"] for t in topics} == {"billing.unexpected_charge", "outage.no_service"}
 
 
+def test_trends_of_an_unknown_topic_are_404(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
+    params = {"topics": "billing.unexpected_charge,nope", "group_by": "queue"}
+    response = client.get("/api/v1/trends", params=params, headers=bearer(keys[Role.ANALYST]))
+    assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "no topic 'nope'"
+
+
 def test_search_api(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
     qa = bearer(keys[Role.QA])
     found = client.get("/api/v1/search", params={"q": '"paper bill fee"', "speaker": "customer"}, headers=qa).json()

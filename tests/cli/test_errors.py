@@ -31,3 +31,9 @@ def test_unusable_database_exits_1_with_the_reason(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path}", *args])
         assert result.exit_code == 1
         assert result.stderr.startswith("error: cannot open database") and result.stderr.count("\n") == 1
+
+
+def test_trends_of_an_unknown_topic_exit_1(tmp_path: Path) -> None:
+    for by in ([], ["--by", "queue"]):
+        code, _, err = _run(tmp_path, "trends", "--topic", "nope", *by)
+        assert code == 1 and err == "error: no topic 'nope'\n"
