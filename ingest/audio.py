@@ -79,7 +79,7 @@ def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
                 line = reader.line_num
                 name = (row.get(column) or "").strip()
                 if not name:
-                    yield BadRecord(str(path), line, f"empty {column}")
+                    yield BadRecord(str(path), line, f"no audio file named in column {column!r}")
                     continue
                 audio = (path.parent / name).resolve()
                 fields = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}

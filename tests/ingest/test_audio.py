@@ -51,14 +51,16 @@ def test_manifest_csv_in_folder_and_explicit(db: Database, tmp_path: Path) -> No
         "file,call_id,started_at,queue,language\n"
         "x.wav,m-x,2026-11-02T09:00:00+00:00,tech,hr\n"
         "missing.wav,m-m,2026-11-02T09:00:00+00:00,tech,hr\n"
-        "y.wav,m-y,not-a-date,tech,hr\n",
+        "y.wav,m-y,not-a-date,tech,hr\n"
+        ",m-e,2026-11-02T09:00:00+00:00,tech,hr\n",
         encoding="utf-8",
     )
     summary = ingest_paths(db, [rec])
     assert summary.calls_new == 1
     where = sorted((Path(b.file).name, b.line) for b in summary.bad_records)
-    assert where == [("manifest.csv", 3), ("manifest.csv", 4)]
+    assert where == [("manifest.csv", 3), ("manifest.csv", 4), ("manifest.csv", 5)]
     assert "audio file not found" in " ".join(b.reason for b in summary.bad_records)
+    assert "no audio file named in column 'file'" in " ".join(b.reason for b in summary.bad_records)
     assert _calls(db)["m-x"].language == "hr"
     again = ingest_paths(db, [rec / "manifest.csv"])
     assert (again.calls_new, again.skipped_existing) == (0, 1)
