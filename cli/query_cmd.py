@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from cli.context import console, fail, get_db
 from cli.main import app
@@ -138,7 +138,10 @@ def search(
     if as_json:
         _dump({"items": [asdict(h) for h in page.items], "next_cursor": page.next_cursor})
         return
-    table = Table("call", "started", "at", "speaker", "snippet")
+    table = Table("started", "at", "speaker", "snippet")
+    # A call id is what the user copies next: keep it whole and on one line, the snippet wraps instead.
+    widest = max((len(h.call_id) for h in page.items), default=4)
+    table.columns.insert(0, Column("call", no_wrap=True, min_width=widest))
     for h in page.items:
         snippet = h.snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
         table.add_row(

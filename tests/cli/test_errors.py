@@ -1,4 +1,4 @@
-"""Every CLI failure is one line on stderr and exit code 1, whatever the input looks like."""
+"""Every CLI failure is one line on stderr and exit code 1; what the user copies next is shown whole."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.ingest.conftest import call_obj, write_jsonl
 
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
@@ -37,3 +38,10 @@ def test_trends_of_an_unknown_topic_exit_1(tmp_path: Path) -> None:
     for by in ([], ["--by", "queue"]):
         code, _, err = _run(tmp_path, "trends", "--topic", "nope", *by)
         assert code == 1 and err == "error: no topic 'nope'\n"
+
+
+def test_search_table_shows_whole_call_ids(tmp_path: Path) -> None:
+    call_id = "call-2026-10-26-billing-000123"
+    _run(tmp_path, "ingest", str(write_jsonl(tmp_path / "calls.jsonl", [call_obj(call_id)])))
+    code, out, _ = _run(tmp_path, "search", "paper bill fee")
+    assert code == 0 and call_id in out
