@@ -44,6 +44,8 @@ def detect(
         start, end = _when(since, "--since"), _when(until, "--until")
         if (start or end) and not replay:
             raise InvalidInput("--since/--until only apply to --replay")
+        if start and end and start >= end:
+            raise InvalidInput("--since must be before --until")
         db = get_db()
         report = run_detection(
             db, replay=replay, since=start, until=end, progress=NoProgress() if as_json else RichProgress()

@@ -45,3 +45,8 @@ def test_search_table_shows_whole_call_ids(tmp_path: Path) -> None:
     _run(tmp_path, "ingest", str(write_jsonl(tmp_path / "calls.jsonl", [call_obj(call_id)])))
     code, out, _ = _run(tmp_path, "search", "paper bill fee")
     assert code == 0 and call_id in out
+
+
+def test_replay_window_must_not_be_reversed(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "detect", "--replay", "--since", "2026-10-30", "--until", "2026-10-20")
+    assert code == 1 and err == "error: --since must be before --until\n"
