@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
 
 from cli.alerts_cmd import print_alerts
 from cli.context import console, fail, get_db
@@ -15,14 +17,25 @@ from cli.pipeline import PipelineReport, run_pipeline
 from cli.progress import RichProgress
 from core import alert_actions
 from core.auth import create_api_key
+from core.db import Database
 from core.errors import CallpulseError
-from core.models import AlertStatus, Role
+from core.models import AlertStatus, Call, Role
 from ingest.job import ingest_paths
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-def _summary(report: PipelineReport) -> Table:
+def _failed_files(db: Database, report: PipelineReport) -> dict[str, str]:
+    """Where each failed recording is: a content-hash call id alone does not tell the user which file to check."""
+    ids = [call_id for call_id, _ in report.transcribe.failures] if report.transcribe else []
+    if not ids:
+        return {}
+    with db.session() as session:
+        rows = session.execute(select(Call.id, Call.audio_path).where(Call.id.in_(ids)))
+        return {call_id: path for call_id, path in rows if path}
+
+
+def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Table:
     table = Table("stage", "result", show_header=False)
     t = report.transcribe
     if t is not None:
@@ -32,7 +45,8 @@ def _summary(report: PipelineReport) -> Table:
             f"{t.realtime_factor:.1f}x real time",
         )
         for call_id, reason in t.failures:
-            table.add_row("", f"[red]failed[/] {call_id}: {reason}")
+            where = f" ({(files or {})[call_id]})" if call_id in (files or {}) else ""
+            table.add_row("", Text.assemble(("failed", "red"), f" {call_id}{where}: {reason}"))
     g = report.tag
     table.add_row("tag", f"{g.tagged} new, {g.retagged} re-tagged (taxonomy v{g.taxonomy_version}), {g.seconds:.1f}s")
     table.add_row("volumes", f"{report.volumes.hours} hours refreshed")
@@ -49,11 +63,12 @@ def process(
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try failed recordings again")] = False,
 ) -> None:
     """Run all pending work: transcribe, tag, refresh volumes, detect, deliver alerts."""
+    db = get_db()
     try:
-        report = run_pipeline(get_db(), workers, retry_failed)
+        report = run_pipeline(db, workers, retry_failed)
     except CallpulseError as exc:
         fail(exc.detail)
-    console.print(_summary(report))
+    console.print(_summary(report, _failed_files(db, report)))
 
 
 @app.command("demo")
@@ -71,7 +86,8 @@ def demo(
             f"ingested {summary.calls_new} new calls, {summary.audio_registered} recordings "
             f"({summary.skipped_existing} already known)"
         )
-        console.print(_summary(run_pipeline(db)))
+        report = run_pipeline(db)
+        console.print(_summary(report, _failed_files(db, report)))
     except CallpulseError as exc:
         fail(exc.detail)
     with db.session() as session:

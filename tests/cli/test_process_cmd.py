@@ -1,0 +1,29 @@
+"""`callpulse process` on recordings that cannot be decoded: each fails with its reason and file, the batch goes on."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.context import console
+from cli.main import app
+
+
+def test_undecodable_recordings_fail_with_their_file_and_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "width", 250)  # one failure per line, however long the temporary path
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    (audio / "noise.wav").write_bytes(random.Random(7).randbytes(4000))
+    (audio / "empty.mp3").write_bytes(b"")
+    db = ["--db", f"sqlite:///{tmp_path}/cli.db"]
+    assert CliRunner().invoke(app, [*db, "ingest", str(audio)]).exit_code == 0
+    result = CliRunner().invoke(app, [*db, "process", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 failed" in result.stdout
+    assert f"({audio / 'noise.wav'}): not a decodable audio file" in result.stdout
+    assert f"({audio / 'empty.mp3'}): empty file (0 bytes)" in result.stdout
