@@ -67,7 +67,9 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
     try:
         return CallMetaIn.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(f"invalid metadata: {exc.errors(include_url=False)[0]['msg']}") from exc
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "metadata"
+        raise InvalidInput(f"invalid metadata: {field}: {first['msg']}") from exc
 
 
 def _store(upload: UploadFile, settings: Settings, limit: int) -> tuple[Path, str, str, int]:

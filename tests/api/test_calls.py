@@ -80,6 +80,8 @@ def test_upload_rejects_what_is_not_audio(client: TestClient, keys: dict[Role, s
 def test_upload_rejects_bad_metadata_and_missing_file(client: TestClient, keys: dict[Role, str]) -> None:
     bad = upload(client, keys[Role.ADMIN], wav_bytes(), meta={"call_id": "../x", "started_at": "yesterday"})
     assert bad.status_code == 400
+    naive = upload(client, keys[Role.ADMIN], wav_bytes(), meta={"call_id": "n-1", "started_at": "2026-11-02T10:00:00"})
+    assert naive.json()["detail"] == "invalid metadata: started_at: Input should have timezone info"
     form = {"metadata": "{not json"}
     files = {"audio": ("a.wav", wav_bytes(), "audio/wav")}
     assert client.post("/api/v1/calls", files=files, data=form, headers=bearer(keys[Role.ADMIN])).status_code == 400
