@@ -43,7 +43,8 @@ def _parse_line(text: str, file: str, line: int) -> ImportedTranscript | BadReco
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        return BadRecord(file, line, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        # A .json file is one record over many lines: point at the line the parser stopped on.
+        return BadRecord(file, line + exc.lineno - 1, f"invalid JSON: {exc.msg} (column {exc.colno})")
     try:
         return parse_transcript(obj)
     except InvalidInput as exc:

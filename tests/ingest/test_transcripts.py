@@ -107,3 +107,11 @@ def test_unreadable_gzip_is_a_bad_record(tmp_path: Path) -> None:
     (bad,) = list(read_transcripts(path))
     assert isinstance(bad, BadRecord)
     assert "unreadable" in bad.reason
+
+
+def test_malformed_json_file_names_the_line_where_parsing_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "call.json"
+    path.write_text('{\n  "call_id": "a",\n  "started_at": \n}\n', encoding="utf-8")
+    (bad,) = list(read_transcripts(path))
+    assert isinstance(bad, BadRecord)
+    assert (bad.line, bad.reason) == (4, "invalid JSON: Expecting value (column 1)")
