@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy.stats import rankdata
 
 from core.models import AlertKind
 from detect.changepoint import ChangeOptions, estimate_change_start
@@ -18,8 +19,10 @@ from detect.detector import (
     evaluate_volume,
     segment_rates,
 )
-from detect.hourly import HOUR, OVERALL, HourlyData
+from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Signal
+
+CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 
 
 @dataclass(frozen=True)
@@ -109,16 +112,27 @@ class Decider:
                 return self.share, r
         return self.share, None
 
-    def co_moving(self, phrase: str, other: str, t: int, hours: int = 72, min_corr: float = 0.6) -> bool:
-        """Whether two phrases' hourly counts rose together over the last ``hours`` (Pearson correlation)."""
+    def co_moving(self, phrase: str, other: str, start: int, t: int, min_corr: float = 0.6) -> bool:
+        """Whether two phrases rose together: a rank correlation of their hourly excess over baseline from a few
+        quiet hours before the change (``start``) to ``t``. Excess rather than counts, and ranks rather than
+        values, so a phrase with a busy everyday baseline and one new in another language still compare."""
         if phrase not in self.data.phrases or other not in self.data.phrases:
             return False
-        lo = max(0, t - hours + 1)
-        a = self.data.phrase_counts[self.data.phrases.index(phrase), lo : t + 1]
-        b = self.data.phrase_counts[self.data.phrases.index(other), lo : t + 1]
-        if a.size < 3 or a.std() == 0 or b.std() == 0:
+        lo = max(0, start - CO_MOVING_LEAD_HOURS)
+        a, b = (self._excess(p, lo, t) for p in (phrase, other))
+        if a.size < CO_MOVING_LEAD_HOURS + 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
             return False
-        return float(np.corrcoef(a, b)[0, 1]) >= min_corr
+        if _rank_correlation(a, b) >= min_corr:
+            return True
+        # at a few calls an hour the excess is mostly noise: their raw counts over three days (quiet before, busy
+        # after, the same daily rhythm) still show two phrases of one problem
+        lo = max(0, t - 71)
+        a, b = (self.data.phrase_counts[self.data.phrases.index(p), lo : t + 1] for p in (phrase, other))
+        return bool(a.std() > 0 and b.std() > 0 and float(np.corrcoef(a, b)[0, 1]) >= min_corr)
+
+    def _excess(self, phrase: str, lo: int, t: int) -> FloatArray:
+        row = self.data.phrases.index(phrase)
+        return np.asarray(self.phrase.counts[row, lo : t + 1] - np.nan_to_num(self.phrase.expected[row, lo : t + 1]))
 
     def phrase_excess(self, phrase: str, start: int, t: int) -> float:
         """Calls with the phrase above its baseline over hours [start, t]."""
@@ -223,6 +237,12 @@ class Decider:
             current_rate=rates.current_rate,
             ratio=rates.ratio,
         )
+
+
+def _rank_correlation(a: FloatArray, b: FloatArray) -> float:
+    """Spearman's rho: Pearson correlation of average ranks (ties share their rank)."""
+    ra, rb = rankdata(a), rankdata(b)
+    return float(np.corrcoef(ra, rb)[0, 1])
 
 
 def _rise_llr(rates: SegmentRates) -> float:

@@ -187,15 +187,21 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     signal = replace(signal, related_call_ids=tuple(calls))
 
     def same_problem(other: Alert) -> bool:
-        theirs = run.related.get(other.incident_key) or set(other.example_call_ids or [])
+        theirs = run.related.get(other.incident_key) or set()
+        if other.kind == AlertKind.EMERGING:
+            theirs = theirs or set(other.example_call_ids or [])
         if calls and theirs and len(theirs & set(calls)) * 3 >= min(len(theirs), len(calls)):
             return True
-        near = abs(other.change_at - signal.change_at) <= CO_MOVING_WITHIN
-        return near and decider.co_moving(phrase, other.phrase or "", decider.data.index_of(signal.seen_at - HOUR))
+        if abs(other.change_at - signal.change_at) > CO_MOVING_WITHIN:
+            return False
+        start = decider.data.index_of(min(other.change_at, signal.change_at))
+        t = decider.data.index_of(signal.seen_at - HOUR)
+        return any(decider.co_moving(phrase, p, start, t) for p in book.phrases_of(other))
 
     target = book.find_merge_target(signal, evidence.topics_of(session, calls), same_problem)
     if target is not None:
         book.merge(target, signal)
+        run.related.setdefault(target.incident_key, set()).update(calls)
         if target.kind == AlertKind.EMERGING:
             _name_after_main_phrase(book, decider, target)
         return

@@ -33,12 +33,19 @@ def topic_calls(
 
 def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
     """Calls whose customer speech has every word of the (lemmatised) phrase, matched by word stem."""
-    stems = [w[: max(3, min(len(w), 5))].lower() for w in phrase.split()] or [phrase.lower()]
+    stems = [word_stem(w) for w in phrase.split()] or [phrase.lower()]
     in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
     conds = [Segment.call_id.in_(in_window), Segment.speaker == Speaker.CUSTOMER]
     conds += [func.lower(Segment.text).contains(s, autoescape=True) for s in stems]
     stmt = select(Segment.call_id).where(and_(*conds)).distinct()
     return list(session.scalars(stmt.limit(limit)))
+
+
+def word_stem(word: str) -> str:
+    """The first letters of a lemma that its inflected forms keep: a lemma's last letter is usually its ending
+    (Russian "плата" is spoken "плату", Croatian "naknada" "naknadu"), so it is dropped, and at most five are kept."""
+    w = word.lower()
+    return w if len(w) <= 4 else w[: min(5, len(w) - 1)]
 
 
 def recent_calls(session: Session, start: datetime, end: datetime, limit: int) -> list[str]:

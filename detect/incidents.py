@@ -74,19 +74,27 @@ class IncidentBook:
     def find_merge_target(
         self, signal: Signal, call_topics: dict[str, set[str]], same_problem: Callable[[Alert], bool]
     ) -> Alert | None:
-        """The live incident a phrase belongs to: a topic carried by most of the phrase's calls, or an
-        emerging incident that ``same_problem`` recognises (shared calls, phrases rising together)."""
+        """The live incident a phrase belongs to: a topic carried by most of the phrase's calls (an emerging
+        problem is one no topic covers), else a topic or emerging incident that ``same_problem`` recognises
+        (calls shared with its phrases, or rising together with one of them)."""
         mine = set(signal.related_call_ids)
-        for alert in self.active(signal.seen_at):
-            if alert.incident_key == signal.key:
-                continue
+        candidates = [a for a in self.active(signal.seen_at) if a.incident_key != signal.key]
+        for alert in candidates:
             if alert.kind == AlertKind.TOPIC and alert.topic_id is not None and mine:
                 carrying = sum(1 for c in mine if alert.topic_id in call_topics.get(c, set()))
                 if carrying * 2 >= len(mine):
                     return alert
-            elif alert.kind == AlertKind.EMERGING and same_problem(alert):
+        for alert in candidates:
+            if alert.kind in (AlertKind.TOPIC, AlertKind.EMERGING) and same_problem(alert):
                 return alert
         return None
+
+    def phrases_of(self, alert: Alert) -> list[str]:
+        """The phrases an incident stands for: its own (as first keyed and as now named) and those merged in."""
+        own = [alert.incident_key.split(":", 1)[1]] if alert.kind == AlertKind.EMERGING else []
+        own += [alert.phrase] if alert.phrase else []
+        merged = [k.split(":", 1)[1] for k, a in self.merged.items() if a is alert]
+        return list(dict.fromkeys([*own, *merged]))
 
     def merge(self, alert: Alert, signal: Signal) -> None:
         """A phrase riding on a live incident becomes one of its terms instead of a second alert."""

@@ -1,0 +1,116 @@
+"""One incident, one alert across languages: phrases of a topic spike join it, phrases of one new problem in two
+languages make one emerging alert, unrelated problems on different days stay apart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from core.db import Database
+from core.models import (
+    TOTAL,
+    Alert,
+    AlertKind,
+    Call,
+    CallStatus,
+    PhraseBucket,
+    Segment,
+    Speaker,
+    TopicHit,
+    VolumeBucket,
+)
+from detect.engine import run_detection
+from tests.detect.test_engine import HOURS, SPIKE, START, end_of, rate
+
+FEE = "billing.fee"
+
+
+class World:
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.lam = rate(1200.0)
+        self.calls: list[dict[str, Any]] = []
+        self.segments: list[dict[str, Any]] = []
+        self.hits: list[dict[str, Any]] = []
+        self.phrases: list[dict[str, Any]] = []
+        self.topic = self.rng.poisson(self.lam * 0.05)
+
+    def spike_topic(self, start: int, end: int, factor: float) -> None:
+        self.topic[start:end] = self.rng.poisson(self.lam[start:end] * 0.05 * factor)
+
+    def phrase(self, phrase: str, text: str, language: str, start: int, end: int, per_hour: float, topic: bool) -> None:
+        """New calls with ``text`` from ``start``; ``topic``: they are tagged with the fee topic (and counted)."""
+        counts = self.rng.poisson(per_hour * self.lam[start:end] / self.lam.max())
+        for h, n in zip(range(start, end), counts, strict=True):
+            for k in range(int(n)):
+                call_id = f"{phrase}-{h}-{k}"
+                at = START + timedelta(hours=h, minutes=k % 60)
+                self.calls.append({"id": call_id, "started_at": at, "language": language, "status": CallStatus.TAGGED})
+                seg = {"call_id": call_id, "idx": 0, "start": 0.0, "end": 5.0, "speaker": Speaker.CUSTOMER}
+                self.segments.append({**seg, "text": text})
+                if topic:
+                    self.hits.append({"call_id": call_id, "topic_id": FEE})
+                    self.topic[h] += 1
+            if n:
+                self.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": phrase, "count": int(n)})
+
+    def write(self, db: Database) -> None:
+        background = self.rng.poisson(self.lam * 0.95)
+        rows = [self._vb(h, FEE, int(c)) for h, c in enumerate(self.topic) if c]
+        rows += [self._vb(h, TOTAL, int(c) + int(self.topic[h])) for h, c in enumerate(background)]
+        with db.session() as session:
+            session.execute(insert(VolumeBucket), rows)
+            for table, items in ((Call, self.calls), (Segment, self.segments), (TopicHit, self.hits)):
+                if items:
+                    session.execute(insert(table), items)
+            if self.phrases:
+                session.execute(insert(PhraseBucket), self.phrases)
+
+    @staticmethod
+    def _vb(h: int, topic: str, count: int) -> dict[str, Any]:
+        return {
+            "bucket_start": START + timedelta(hours=h),
+            "topic_id": topic,
+            "queue": "billing",
+            "language": "en",
+            "count": count,
+        }
+
+
+def found(db: Database) -> list[tuple[str, str | None, datetime]]:
+    run_detection(db, now=end_of(HOURS), replay=True)
+    with db.session() as session:
+        items = session.scalars(select(Alert).order_by(Alert.detected_at))
+        return [(a.kind, a.topic_id or a.phrase, a.change_at) for a in items]
+
+
+def test_a_phrase_in_another_language_carried_by_the_spiking_topic_joins_it(db: Database) -> None:
+    world = World(11)
+    world.spike_topic(SPIKE, HOURS, 3.0)
+    world.phrase("добавить плата", "Вы добавили плату за бумажный счёт.", "ru", SPIKE, HOURS, 12.0, topic=True)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.TOPIC, FEE)]
+
+
+def test_one_new_problem_in_two_languages_is_one_emerging_alert(db: Database) -> None:
+    world = World(12)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, 8.0, topic=False)
+    world.write(db)
+    alerts = found(db)
+    assert len(alerts) == 1 and alerts[0][0] == AlertKind.EMERGING
+    assert alerts[0][1] in ("esim activation", "esim aktivacija")
+
+
+def test_unrelated_phrases_rising_on_different_days_are_two_alerts(db: Database) -> None:
+    world = World(13)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("router reboot", "The router keeps rebooting", "en", SPIKE + 50, HOURS, 20.0, topic=False)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [
+        (AlertKind.EMERGING, "esim activation"),
+        (AlertKind.EMERGING, "router reboot"),
+    ]
