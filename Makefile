@@ -2,7 +2,7 @@
 # Both create .venv and install what they need (Python packages from PyPI, servers and test data from
 # Debian's packages) on a fresh machine.
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -12,7 +12,7 @@ DEBS := pocketsphinx-testdata espeak-ng sox chromium postgresql redis-server fon
 .PHONY: demo test lint typecheck sysdeps venv bench migration clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "need Python 3.11 (python3.11 or python3 on PATH)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip setuptools wheel
 	$(BIN)/pip install -q -e '.[dev]'
