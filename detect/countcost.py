@@ -61,15 +61,18 @@ class CostPoisson(BaseCost):  # type: ignore[misc]
         self._s, self._e = _cumsum0(counts), _cumsum0(exposure)
         return self
 
-    def error(self, start: int, end: int) -> float:
+    def _sums(self, start: int, end: int) -> tuple[float, float]:
+        """Counts and exposure of a segment, O(1) from the cumulative sums."""
         if end - start < self.min_size:
             raise NotEnoughPoints
-        s = float(self._s[end] - self._s[start])
-        e = float(self._e[end] - self._e[start])
+        return float(self._s[end] - self._s[start]), float(self._e[end] - self._e[start])
+
+    def error(self, start: int, end: int) -> float:
+        s, e = self._sums(start, end)
         return 2.0 * s - 2.0 * xlogy_ratio(s, e)
 
 
-class CostNegBinomial(BaseCost):  # type: ignore[misc]
+class CostNegBinomial(CostPoisson):
     """Negative-binomial segment cost with a fixed overdispersion ``alpha`` (Var = mu + alpha*mu^2).
 
     The segment rate multiplier is the Poisson MLE S/E (exact for a common multiplier when the exposure is
@@ -82,32 +85,26 @@ class CostNegBinomial(BaseCost):  # type: ignore[misc]
     min_size = 2
 
     def __init__(self, alpha: float | None = None) -> None:
+        super().__init__()
         self.alpha = alpha
         self._counts = np.zeros(0)
         self._exposure = np.zeros(0)
-        self.signal = np.zeros((0, 2))
-        self._s = np.zeros(1)
-        self._e = np.zeros(1)
         self._fitted_alpha = 0.0
 
     def fit(self, signal: Any) -> CostNegBinomial:
-        counts, exposure = _as_counts_exposure(signal)
-        self._counts, self._exposure = counts, exposure
-        self.signal = np.column_stack([counts, exposure])
-        self._s, self._e = _cumsum0(counts), _cumsum0(exposure)
-        self._fitted_alpha = self.alpha if self.alpha is not None else estimate_dispersion(counts, exposure)
+        super().fit(signal)
+        self._counts, self._exposure = self.signal[:, 0], self.signal[:, 1]
+        a = self.alpha
+        self._fitted_alpha = a if a is not None else estimate_dispersion(self._counts, self._exposure)
         return self
 
     def error(self, start: int, end: int) -> float:
-        if end - start < self.min_size:
-            raise NotEnoughPoints
-        s = float(self._s[end] - self._s[start])
-        e = float(self._e[end] - self._e[start])
-        mu = self._exposure[start:end] * (s / e)
-        y = self._counts[start:end]
         a = self._fitted_alpha
         if a <= 1e-9:
-            return 2.0 * s - 2.0 * xlogy_ratio(s, e)
+            return super().error(start, end)
+        s, e = self._sums(start, end)
+        mu = self._exposure[start:end] * (s / e)
+        y = self._counts[start:end]
         r = 1.0 / a
         # log-likelihood without the y! term (constant across segmentations)
         ll = gammaln(y + r) - gammaln(r) + r * np.log(r / (r + mu)) + y * np.log(np.where(mu > 0, mu / (r + mu), 1.0))
