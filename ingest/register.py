@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
@@ -112,6 +112,17 @@ def _transcript_rows(
     return call, segments
 
 
+def _unknown(items: Sequence[T], call_id: Callable[[T], str], known: set[str]) -> tuple[list[T], int]:
+    """The items whose call id is not known yet (the first of duplicates wins), adding them to ``known``;
+    and how many were skipped."""
+    fresh: list[T] = []
+    for item in items:
+        if call_id(item) not in known:
+            known.add(call_id(item))
+            fresh.append(item)
+    return fresh, len(items) - len(fresh)
+
+
 def register_transcripts(
     session: Session,
     records: Iterable[ImportedTranscript | TranscriptRecord | BadRecord],
@@ -130,14 +141,11 @@ def register_transcripts(
         good = [r for r in items if isinstance(r, ImportedTranscript)]
         bad.extend(r for r in items if isinstance(r, BadRecord))
         known = seen | _existing_ids(session, [r.record.meta.call_id for r in good])
+        fresh, repeated = _unknown(good, lambda r: r.record.meta.call_id, known)
+        skipped += repeated
         call_rows: list[dict[str, Any]] = []
         segment_rows: list[dict[str, Any]] = []
-        for item in good:
-            call_id = item.record.meta.call_id
-            if call_id in known:
-                skipped += 1
-                continue
-            known.add(call_id)
+        for item in fresh:
             call, segments = _transcript_rows(item, key, source_file)
             call_rows.append(call)
             segment_rows.extend(segments)
@@ -164,12 +172,10 @@ def register_audio(
         good = [r for r in batch if isinstance(r, AudioRecord)]
         bad.extend(r for r in batch if isinstance(r, BadRecord))
         known = seen | _existing_ids(session, [r.meta.call_id for r in good])
+        fresh, repeated = _unknown(good, lambda r: r.meta.call_id, known)
+        skipped += repeated
         rows: list[dict[str, Any]] = []
-        for record in good:
-            if record.meta.call_id in known:
-                skipped += 1
-                continue
-            known.add(record.meta.call_id)
+        for record in fresh:
             caller_hash = hash_caller_id(key, record.meta.caller_id) if record.meta.caller_id else None
             rows.append(
                 _call_row(
