@@ -8,11 +8,13 @@ Two scores per row, both against the trailing median, with a spread that is the 
 the trailing standard deviation and of the range seen so far (flat or quantised series have MAD 0):
 - spike: a robust z of the value itself;
 - level: a robust z of the mean of the last few rows against the median before them (a shift too small to stand
-  out in one row stands out in their mean).
+  out in one row stands out in their mean), at two spans: a short one reacts within a handful of rows to a burst
+  the single-row spike score calls ordinary, a longer one catches shifts too small for a handful of rows.
 Each score calibrates itself per series: it is divided by a high quantile of its own past values, so 1 means "as
 unusual as the rarest past rows". A third score, context novelty (`detect.streaming_context`), is the share of the
 recent shape never seen before, divided by the larger of a fixed alarm share and a high quantile of its own past
-(on plain noise every shape is a little new); the alarm score is the largest of the three.
+(on plain noise every shape is a little new); novelty is a share of a few features, so a share equal to that bar
+counts as reaching it. The alarm score is the largest of these scores.
 After an alarm, a cool-down and an optional re-arm rule (a new alarm must beat the last alarm's score, decaying)
 keep one incident to one alarm; a row far stronger than the last alarm breaks through the cool-down (a real incident
 right after a marginal alarm).
@@ -27,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from detect.streaming_context import context_novelty
+from detect.streaming_context import context_feature_count, context_novelty
 
 FloatArray = NDArray[np.float64]
 
@@ -38,6 +40,7 @@ class StreamOptions:
     std_floor: float = 0.2  # spread >= this share of the trailing standard deviation
     range_floor: float = 0.01  # spread >= this share of the largest excursion from the first value so far
     level_rows: int = 20  # rows averaged by the level score (0 turns it off)
+    short_level_rows: int = 8  # rows averaged by the short-span level score (0 turns it off)
     warmup_fraction: float = 0.1  # no alarm in this share of the series (the scores need a past to calibrate) ...
     warmup_max_rows: int = 1000  # ... nor in more rows than this (a long series has a long enough past sooner)
     calibration_quantile: float = 0.999  # quantile of the series' own past scores ...
@@ -82,26 +85,30 @@ def _past_std(x: FloatArray, w: int) -> FloatArray:
     return np.asarray(np.sqrt(np.maximum(var, 0.0)), dtype=float)
 
 
-def _scores(values: FloatArray, o: StreamOptions) -> tuple[FloatArray, FloatArray]:
-    """Spike and level scores per row (causal); the level score is 0 until ``level_rows`` rows exist."""
+def _scores(values: FloatArray, o: StreamOptions) -> tuple[FloatArray, list[FloatArray]]:
+    """Spike score and one level score per configured span, per row (causal); a level score is 0 until its span
+    of rows exists."""
     x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
     if x.size == 0:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), []
     med, mad = _past_median_mad(x, o.history)
     excursion = np.maximum.accumulate(np.abs(x - x[0]))
     floor = o.range_floor * excursion + 1e-6 * np.maximum.accumulate(np.abs(x)) + 1e-9
     spread = np.maximum(np.maximum(mad, o.std_floor * _past_std(x, o.history)), floor)
     spike = np.asarray(np.abs(x - med) / spread, dtype=float)
-    k = o.level_rows
+    levels = [_level(x, k, med, spread, floor) for k in (o.level_rows, o.short_level_rows) if 0 < k <= x.size]
+    return spike, levels
+
+
+def _level(x: FloatArray, k: int, med: FloatArray, spread: FloatArray, floor: FloatArray) -> FloatArray:
+    """Mean of rows t-k+1..t against the median and spread of the rows before them (those of row t-k+1), scaled
+    by sqrt(k) so spans of different lengths share one noise scale; the range floor is row t's (it only grows)."""
     level = np.zeros(x.size)
-    if 0 < k <= x.size:
-        # mean of rows t-k+1..t against the median and spread of the rows before them (those of row t-k+1)
-        cs = np.concatenate([[0.0], np.cumsum(x)])
-        mean = (cs[k:] - cs[:-k]) / k
-        ref = slice(0, x.size - k + 1)
-        spread_before = np.maximum(np.maximum(mad[ref], o.std_floor * _past_std(x, o.history)[ref]), floor[k - 1 :])
-        level[k - 1 :] = np.abs(mean - med[ref]) / spread_before * np.sqrt(k)
-    return spike, level
+    cs = np.concatenate([[0.0], np.cumsum(x)])
+    mean = (cs[k:] - cs[:-k]) / k
+    ref = slice(0, x.size - k + 1)
+    level[k - 1 :] = np.abs(mean - med[ref]) / np.maximum(spread[ref], floor[k - 1 :]) * np.sqrt(k)
+    return level
 
 
 def robust_scores(values: FloatArray, opts: StreamOptions | None = None) -> FloatArray:
@@ -142,23 +149,31 @@ def _relative(scores: FloatArray, start: int, o: StreamOptions) -> FloatArray:
     return np.asarray(rel, dtype=float)
 
 
+def _context_relative(x: FloatArray, start: int, o: StreamOptions) -> FloatArray:
+    """Context novelty over the larger of its calibrated past quantile and the fixed alarm share. Novelty moves in
+    steps of one feature; half a step of headroom lets a share equal to the bar reach 1 rather than tie below it."""
+    novelty = context_novelty(x, o.context_bins, o.context_lags)
+    past = calibrated_thresholds(novelty, start, replace(o, calibration_quantile=o.context_quantile))
+    step = 1.0 / context_feature_count(o.context_lags)
+    return np.asarray((novelty + 0.5 * step) / np.maximum(past, o.context_threshold), dtype=float)
+
+
 def causal_alarms(
     values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
 ) -> list[int]:
     """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but rows are treated
     as equally spaced."""
     o = opts or StreamOptions()
-    spike, level = _scores(np.asarray(values, dtype=float), o)
+    spike, levels = _scores(np.asarray(values, dtype=float), o)
     n = spike.size
     start = max(o.history, min(int(o.warmup_fraction * n), o.warmup_max_rows))
     unit = replace(o, threshold=1.0)
-    scores = np.maximum(_relative(spike, start, unit), _relative(level, start, unit))
+    scores = _relative(spike, start, unit)
+    for level in levels:
+        scores = np.maximum(scores, _relative(level, start, unit))
     if o.context_bins > 0 and n > start:
         x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
-        novelty = context_novelty(x, o.context_bins, o.context_lags)
-        past = calibrated_thresholds(novelty, start, replace(unit, calibration_quantile=o.context_quantile))
-        relative = novelty / np.maximum(past, o.context_threshold)
-        scores[start:] = np.maximum(scores[start:], relative[start:])
+        scores[start:] = np.maximum(scores[start:], _context_relative(x, start, unit)[start:])
     thr = np.full(n, o.threshold)
     refractory = int(o.refractory_fraction * n)
     half_life = max(o.rearm_half_life_fraction * n, 1.0)

@@ -43,12 +43,17 @@ def _features(q: IntArray, lags: int, base: int) -> IntArray:
     return np.stack(cols, axis=1)
 
 
+def context_feature_count(lags: int) -> int:
+    """Features per row: the current bin with each earlier bin, with each pair of them, and the whole context."""
+    return lags + lags * (lags - 1) // 2 + 1
+
+
 def context_novelty(x: FloatArray, bins: int = 16, lags: int = 5) -> FloatArray:
     """Per row, the share of its context features first seen at that row (row 0 scores 1)."""
     if x.size == 0:
         return np.zeros(0)
     base = bins + 1
-    n_kinds = lags + lags * (lags - 1) // 2 + 1
+    n_kinds = context_feature_count(lags)
     if n_kinds * float(base) ** (lags + 1) >= 2.0**62:
         raise ValueError("bins and lags too large for the feature codes")
     feats = _features(quantise_running_range(x, bins), lags, base)

@@ -65,3 +65,15 @@ def test_warm_up_of_a_long_series_is_capped() -> None:
     alarms = causal_alarms(x)
     assert all(a >= 1000 for a in alarms)
     assert any(1200 <= a <= 1205 for a in alarms)
+
+
+def test_short_burst_below_the_spike_bar_raises_an_alarm_through_the_short_level() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(100.0, 10.0, 4000)
+    x[:2800:300] += 60.0  # isolated single-row spikes set a high bar for the spike score
+    x[3000:3006] += 25.0  # six rows at 2.5 sigma: none beats the spikes, their mean stands out within a few rows
+    # context novelty off in both: it would see the burst too, and this is about the level scores
+    short = causal_alarms(x, opts=StreamOptions(context_bins=0))
+    long_only = causal_alarms(x, opts=StreamOptions(context_bins=0, short_level_rows=0))
+    assert any(3000 <= a <= 3008 for a in short)
+    assert not any(3000 <= a <= 3008 for a in long_only)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from detect.streaming import StreamOptions, causal_alarms
-from detect.streaming_context import context_novelty, quantise_running_range
+from detect.streaming_context import context_feature_count, context_novelty, quantise_running_range
 
 
 def _square_wave(n: int, period: int = 40) -> np.ndarray:
@@ -51,3 +51,21 @@ def test_alarms_with_context_are_causal_under_any_future() -> None:
         y = x.copy()
         y[2200:] = np.random.default_rng(seed).normal(50.0, 30.0, 800)
         assert [a for a in causal_alarms(x) if a < 2200] == [a for a in causal_alarms(y) if a < 2200]
+
+
+def test_feature_count_matches_the_novelty_steps() -> None:
+    assert context_feature_count(5) == 16
+    x = _square_wave(600)
+    x[500:520] = 15.0
+    nov = context_novelty(x, 16, 5)
+    assert np.allclose(nov * context_feature_count(5), np.round(nov * context_feature_count(5)))
+
+
+def test_novelty_equal_to_the_alarm_share_raises_an_alarm() -> None:
+    # a context share of exactly 10/16 = 0.625 reaches a 0.625 bar; the score must not tie just below it
+    x = _square_wave(4000) + np.random.default_rng(2).normal(0.0, 0.3, 4000)
+    x[3000:3060] = 15.0
+    nov = context_novelty(x)
+    bar = float(nov[3000:3010].max())
+    assert any(3000 <= a <= 3010 for a in causal_alarms(x, opts=StreamOptions(context_threshold=bar)))
+    assert not any(3000 <= a <= 3010 for a in causal_alarms(x, opts=StreamOptions(context_threshold=bar + 0.05)))
