@@ -25,7 +25,7 @@ class BaselineOptions:
     weeks: int = 4  # previous weeks whose shares are pooled (median over weeks resists one bad week)
     guard_hours: int = 24  # the most recent hours, where a change is being tested, stay out of the baseline
     min_history_hours: int = 72  # below this there is no baseline at all (NaN): the detector waits
-    profile_prior_calls: float = 1000.0  # shrinks the hour-of-week share profile towards the pooled share
+    profile_prior_calls: float = 20.0  # topic calls of prior that shrink the hour-of-week profile to the pooled share
 
 
 def as_2d(values: NDArray[np.float64] | NDArray[np.int64]) -> FloatArray:
@@ -92,8 +92,12 @@ def hour_of_week_profile(
             break
         xs[:, lag:] += c[:, :-lag]
         ns[:, lag:] += n[:, :-lag]
+    # The prior counts the series' own calls, not all calls: how sure the hour-of-week shape is depends on how
+    # many topic calls it was read from (a big centre's three-a-day topic has a noisy shape, however many
+    # calls the hour carries).
     m = opts.profile_prior_calls
-    return (xs + m * share) / (ns + m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(share > 0, share * (xs + m) / (ns * share + m), share)
 
 
 def expected_counts(counts: FloatArray, totals: FloatArray, opts: BaselineOptions | None = None) -> FloatArray:

@@ -39,7 +39,7 @@ def estimate_change_start(
     is not the higher one gives ``fallback`` (the start of the window that fired).
     """
     o = opts or ChangeOptions()
-    start = max(0, end + 1 - o.lookback_hours)
+    start = _last_quiet_day(counts, expected, max(0, end + 1 - o.lookback_hours), min(fallback, end))
     x = np.asarray(counts[start : end + 1], dtype=float)
     e = np.nan_to_num(np.asarray(expected[start : end + 1], dtype=float), nan=0.0)
     keep = e > 0
@@ -62,6 +62,21 @@ def estimate_change_start(
     if after <= before:
         return fallback
     return min(int(start + idx[b]), end)
+
+
+def _last_quiet_day(counts: FloatArray, expected: FloatArray, lo: int, before: int) -> int:
+    """Start of the search: the start of the latest full day before ``before`` that ran at or below baseline.
+
+    One break per search: an earlier, finished incident of the same series inside the lookback would otherwise
+    pull the break back to its own start."""
+    day = 24
+    x = np.asarray(counts[lo:before], dtype=float)
+    e = np.nan_to_num(np.asarray(expected[lo:before], dtype=float), nan=0.0)
+    if x.size < day:
+        return lo
+    cx, ce = np.concatenate([[0.0], np.cumsum(x)]), np.concatenate([[0.0], np.cumsum(e)])
+    quiet = np.flatnonzero((cx[day:] - cx[:-day]) <= (ce[day:] - ce[:-day]))
+    return lo if quiet.size == 0 else lo + int(quiet[-1])
 
 
 def _one_break(x: FloatArray, e: FloatArray, o: ChangeOptions) -> list[int]:

@@ -160,6 +160,8 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
 
 
 def _record(session: Session, run: _Run, signal: Signal) -> None:
+    if _absorb_emerging(session, run, signal):
+        return
     alert, created = run.book.observe(signal)
     if not created:
         if alert.id is not None:
@@ -171,6 +173,31 @@ def _record(session: Session, run: _Run, signal: Signal) -> None:
             session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at
         )
         alert.example_call_ids, alert.top_terms = examples, terms
+
+
+def _absorb_emerging(session: Session, run: _Run, signal: Signal) -> bool:
+    """A topic that fires after a live emerging phrase whose calls it mostly carries is that phrase's incident
+    (a new fee named in the customers' words hours before the topic's own test is sure): promote, not repeat."""
+    book = run.book
+    if signal.kind != AlertKind.TOPIC or signal.topic_id is None or book.is_live(signal.key, signal.seen_at):
+        return False
+    for alert in book.active(signal.seen_at):
+        if alert.kind != AlertKind.EMERGING:
+            continue
+        calls = sorted(run.related.get(alert.incident_key) or set(alert.example_call_ids or []))
+        topics = evidence.topics_of(session, calls)
+        if calls and sum(signal.topic_id in topics.get(c, set()) for c in calls) * 2 >= len(calls):
+            phrase_terms = list(alert.top_terms or [])
+            book.promote(alert, signal)
+            examples, terms = evidence.topic_terms(
+                session, signal.topic_id, signal.dimension, alert.change_at, signal.seen_at
+            )
+            alert.example_call_ids = examples or alert.example_call_ids
+            alert.top_terms = list(dict.fromkeys([*phrase_terms[:1], *terms, *phrase_terms[1:]]))[:12]
+            if alert.id is not None:
+                run.updated.add(alert.id)
+            return True
+    return False
 
 
 def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal) -> None:

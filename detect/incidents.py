@@ -104,6 +104,22 @@ class IncidentBook:
             alert.top_terms = [*terms, phrase]
         self.merged[signal.key] = alert
 
+    def promote(self, alert: Alert, signal: Signal) -> None:
+        """An emerging incident whose calls turn out to carry a topic that now fires becomes that topic's
+        incident: one alert, detected when the phrase first showed it, now with the topic and where it sits."""
+        old_key, phrase = alert.incident_key, alert.phrase
+        if self.latest.get(old_key) is alert:
+            del self.latest[old_key]
+        self.merged[old_key] = alert
+        alert.kind, alert.topic_id, alert.phrase = signal.kind, signal.topic_id, None
+        alert.incident_key = signal.key
+        alert.dimension = dict(signal.dimension)
+        alert.change_at = min(alert.change_at, signal.change_at)
+        update(alert, signal)
+        if phrase and phrase not in (alert.top_terms or []):
+            alert.top_terms = [phrase, *(alert.top_terms or [])][:12]
+        self.latest[signal.key] = alert
+
     def merged_into_live(self, key: str, now: datetime) -> bool:
         alert = self.merged.get(key)
         return alert is not None and now - alert.last_seen_at <= self.cooldown

@@ -81,6 +81,20 @@ def test_phrases_merge_into_the_incident_their_calls_belong_to() -> None:
     assert book.find_merge_target(unrelated, {"c7": set(), "c8": set()}, lambda _: False) is None
 
 
+def test_a_topic_firing_after_its_phrase_promotes_the_phrase_alert() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    emerging, _ = book.observe(signal(2, phrase="paper bill fee", calls=("c1", "c2")))
+    topic = signal(4, {"queue": "billing"})
+    book.promote(emerging, topic)
+    assert emerging.kind == AlertKind.TOPIC and emerging.topic_id == "billing.unexpected_charge"
+    assert emerging.phrase is None and emerging.top_terms[0] == "paper bill fee"
+    assert emerging.detected_at == T0 + 2 * H and emerging.dimension == {"queue": "billing"}
+    assert book.is_live(topic.key, T0 + 5 * H) and not book.is_live("emerging:paper bill fee", T0 + 5 * H)
+    assert book.merged_into_live("emerging:paper bill fee", T0 + 5 * H)
+    again, created = book.observe(signal(6))
+    assert again is emerging and not created
+
+
 def test_severity_grows_with_excess_and_ratio() -> None:
     assert severity_of(1.0, 1.6, 1.6) == Severity.LOW
     assert severity_of(1.0, 3.0, 3.0) == Severity.MEDIUM
