@@ -43,8 +43,7 @@ def test_keyness_finds_the_paper_bill_fee_in_spike_calls() -> None:
             if (
                 d["language"] != "en"
                 or d["queue"] != "billing"
-                or (d["started_at"] < "2026-10-26T09"
-                and bucket is spike)
+                or (d["started_at"] < "2026-10-26T09" and bucket is spike)
             ):
                 continue
             bucket.append(" ".join(s["text"] for s in d["segments"] if s["speaker"] == "customer"))
