@@ -114,3 +114,15 @@ def test_unrelated_phrases_rising_on_different_days_are_two_alerts(db: Database)
         (AlertKind.EMERGING, "esim activation"),
         (AlertKind.EMERGING, "router reboot"),
     ]
+
+
+def test_a_topic_that_fires_after_its_phrase_takes_over_the_phrase_alert(db: Database) -> None:
+    world = World(14)
+    world.phrase("paper bill fee", "A paper bill fee appeared on my bill", "en", SPIKE, HOURS, 8.0, topic=True)
+    world.write(db)
+    run_detection(db, now=end_of(HOURS), replay=True)
+    with db.session() as session:
+        alerts = list(session.scalars(select(Alert)))
+        assert [(a.kind, a.topic_id) for a in alerts] == [(AlertKind.TOPIC, FEE)]
+        first_phrase_hours = (alerts[0].detected_at - START) / timedelta(hours=1) - SPIKE
+        assert alerts[0].top_terms[0] == "paper bill fee" and first_phrase_hours <= 8
