@@ -36,6 +36,7 @@ demo: $(STAMP)
 
 test: $(STAMP) $(SYSSTAMP)
 	$(BIN)/ruff check core ingest transcribe detect api cli tests bench scripts
+	$(BIN)/ruff format --check core ingest transcribe detect api cli tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
