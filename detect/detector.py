@@ -50,6 +50,7 @@ class TestOptions:
     cusum_ratios: tuple[float, ...] = (2.0, 4.0)
     cusum_threshold: float = 0.0  # nats
     cusum_run_alpha: float = 1e-3
+    cusum_max_run: int = 72  # hours of evidence the CUSUM may sum: older evidence is forgotten
     baseline_error: bool = False  # widen the dispersion by the baseline's own sampling error (share tests)
     baseline: BaselineOptions = field(default_factory=BaselineOptions)
 
@@ -126,8 +127,11 @@ def _llr(x: FloatArray, e: FloatArray, rho: float, dispersion: FloatArray) -> Fl
 def cusum_alarm(x: FloatArray, e: FloatArray, opts: TestOptions, disp: FloatArray) -> tuple[BoolArray, IntArray]:
     """(alarm, run length) per (series, hour) of the CUSUM tests; hour t reads hours <= t only.
 
-    A run is the stretch since the statistic last left zero; like a window it must clear min_ratio and
-    min_excess, and stay elevated without its busiest hour (one busy hour is a blip, not a change)."""
+    The statistic at t is the largest log-likelihood ratio summed over any stretch (the run) that ends at t and
+    starts within the last ``cusum_max_run`` hours: a CUSUM that forgets. At a few calls a day the classic
+    statistic drains slowly, and a rise that ended days ago would still carry it to an alarm long after its
+    incident closed. Like a window, the run must clear min_ratio and min_excess, and stay elevated without its
+    busiest hour (one busy hour is a blip, not a change)."""
     rows, hours = x.shape
     ok_e = np.isfinite(e)
     ez = np.where(ok_e, e, 0.0)
@@ -139,20 +143,15 @@ def cusum_alarm(x: FloatArray, e: FloatArray, opts: TestOptions, disp: FloatArra
     llr = np.concatenate([_llr(x, ez, rho, disp) for rho in opts.cusum_ratios])
     valid = np.tile(ok_e, (k, 1))
     xk, ek, dk = np.tile(x, (k, 1)), np.tile(ez, (k, 1)), np.tile(disp, (k, 1))
-    stat, run_x, run_e, run_max = (np.zeros(rows * k) for _ in range(4))
-    run_n = np.zeros(rows * k, dtype=np.int64)
+    ring = _Runs(rows * k, max(1, opts.cusum_max_run))
     fired = np.zeros((rows * k, hours), dtype=bool)
     lengths = np.zeros((rows * k, hours), dtype=np.int64)
     for t in range(hours):
-        fresh = stat <= 0.0
-        stat = np.where(valid[:, t], np.maximum(0.0, stat + llr[:, t]), 0.0)
-        run_x = np.where(fresh, 0.0, run_x) + xk[:, t]
-        run_e = np.where(fresh, 0.0, run_e) + ek[:, t]
-        run_max = np.maximum(np.where(fresh, 0.0, run_max), xk[:, t])
-        run_n = np.where(fresh, 0, run_n) + 1
+        stat, run_x, run_e, run_max, run_n = ring.step(t, np.where(valid[:, t], llr[:, t], 0.0), xk[:, t], ek[:, t])
         rest, rest_e = run_x - run_max, run_e * (run_n - 1) / run_n
         fired[:, t] = (
-            (stat >= opts.cusum_threshold)
+            valid[:, t]
+            & (stat >= opts.cusum_threshold)
             # the run as a whole must also be improbable once the baseline's own error is allowed for
             & (upper_tail(run_x, run_e, dk[:, t]) < opts.cusum_run_alpha)
             & (run_x >= opts.min_ratio * run_e)
@@ -161,14 +160,50 @@ def cusum_alarm(x: FloatArray, e: FloatArray, opts: TestOptions, disp: FloatArra
             & (rest - rest_e >= opts.min_excess / opts.min_hours)
         )
         lengths[:, t] = run_n
-        # restart after an alarm: a statistic left high would keep alarming long after the rise ended
-        stat = np.where(fired[:, t], 0.0, stat)
+        # restart after an alarm (a statistic left high would keep alarming long after the rise ended) and
+        # where there is no baseline
+        ring.restart(fired[:, t] | ~valid[:, t])
     for j in range(k):
         part = fired[j * rows : (j + 1) * rows]
         new = part & ~alarm
         length[new] = lengths[j * rows : (j + 1) * rows][new]
         alarm |= part
     return alarm, length
+
+
+class _Runs:
+    """Cumulative LLR, calls and expected calls before each of the last ``span`` hours, per series."""
+
+    def __init__(self, n: int, span: int) -> None:
+        self.span = span
+        self.c, self.cx, self.ce = np.full((n, span), np.inf), np.zeros((n, span)), np.zeros((n, span))
+        self.x, self.t = np.zeros((n, span)), np.full((n, span), -1, dtype=np.int64)
+        self.now_c, self.now_x, self.now_e = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.rows = np.arange(n)
+
+    def step(
+        self, t: int, llr: FloatArray, x: FloatArray, e: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
+        """(statistic, run calls, run expected, run's busiest hour, run length) after hour t."""
+        s = t % self.span
+        self.c[:, s], self.cx[:, s], self.ce[:, s], self.x[:, s], self.t[:, s] = (
+            self.now_c,
+            self.now_x,
+            self.now_e,
+            x,
+            t,
+        )
+        self.now_c, self.now_x, self.now_e = self.now_c + llr, self.now_x + x, self.now_e + e
+        best = np.argmin(self.c, axis=1)
+        start = self.t[self.rows, best]
+        stat = np.maximum(0.0, self.now_c - self.c[self.rows, best])
+        run_max = np.max(np.where(self.t >= start[:, None], self.x, 0.0), axis=1)
+        run_x = self.now_x - self.cx[self.rows, best]
+        run_e = self.now_e - self.ce[self.rows, best]
+        return stat, run_x, run_e, run_max, np.asarray(t - start + 1, dtype=np.int64)
+
+    def restart(self, which: BoolArray) -> None:
+        self.c[which] = np.inf
 
 
 def evaluate(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from detect.changepoint import estimate_change_start
-from detect.detector import evaluate_share, evaluate_volume
+from detect.detector import TestOptions as SeriesTestOptions
+from detect.detector import cusum_alarm, evaluate_share, evaluate_volume
 
 WEEKS = 6
 HOURS = WEEKS * 168
@@ -125,3 +128,20 @@ def test_cusum_fires_on_a_sustained_rise_and_stops_after_it() -> None:
         quiet, total_q = simulate(seed)
         assert not evaluate_share(quiet, total_q, seq).alarm[0, 168:].any()
     assert faster == 6
+
+
+def test_cusum_forgets_a_rise_that_ended_days_ago() -> None:
+    """A x5 rise below the alarm level, quiet days, then a modest return: a classic CUSUM still holds the old
+    rise's evidence at a few calls a day and alarms days later; ours sums the last three days only."""
+    business_day = np.r_[np.full(12, 0.05), np.zeros(12)]
+    expected = np.tile(business_day, 14)[None, :]
+    calls = np.zeros_like(expected)
+    for d in range(3):
+        calls[0, d * 24 : d * 24 + 12 : 4] = 1
+    for d in range(5, 8):
+        calls[0, d * 24 + 3 : d * 24 + 12 : 4] = 1
+    opts = SeriesTestOptions(cusum_threshold=8.0, cusum_run_alpha=1e-2, min_excess=3.0)
+    disp = np.full(expected.shape, 0.02)
+    classic, run = cusum_alarm(calls, expected, replace(opts, cusum_max_run=10**6), disp)
+    assert classic.any() and run[classic].max() > 72
+    assert not cusum_alarm(calls, expected, opts, disp)[0].any()
