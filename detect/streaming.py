@@ -17,7 +17,8 @@ recent shape never seen before, divided by the larger of a fixed alarm share and
 counts as reaching it. The alarm score is the largest of these scores.
 After an alarm, a cool-down and an optional re-arm rule (a new alarm must beat the last alarm's score, decaying)
 keep one incident to one alarm; a row far stronger than the last alarm breaks through the cool-down (a real incident
-right after a marginal alarm).
+right after a marginal alarm). A series that keeps raising alarms is one whose calibration undersells its own
+noise, so past its first few alarms each further alarm raises the bar a little (an alarm budget).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class StreamOptions:
     override_ratio: float = 3.0  # ... unless a row scores this many times the last alarm's score
     rearm_ratio: float = 0.0  # a later alarm must score above this times the last alarm's score ...
     rearm_half_life_fraction: float = 0.2  # ... which halves over this share of the series
+    free_alarms: int = 5  # alarms raised at the plain threshold ...
+    alarm_step: float = 0.03  # ... after which each alarm multiplies the threshold by 1 + this
     context_bins: int = 16  # value bins of the context novelty score (0 turns it off)
     context_lags: int = 5  # earlier rows in a context
     context_threshold: float = 0.6  # share of never-seen context features that raises an alarm ...
@@ -174,12 +177,20 @@ def causal_alarms(
     if o.context_bins > 0 and n > start:
         x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
         scores[start:] = np.maximum(scores[start:], _context_relative(x, start, unit)[start:])
-    thr = np.full(n, o.threshold)
+    return select_alarms(scores, o)
+
+
+def select_alarms(scores: FloatArray, o: StreamOptions) -> list[int]:
+    """Rows over the threshold, thinned by the cool-down, the re-arm rule and the alarm budget (in row order, so
+    each decision depends only on earlier alarms)."""
+    n = scores.size
     refractory = int(o.refractory_fraction * n)
     half_life = max(o.rearm_half_life_fraction * n, 1.0)
     alarms: list[int] = []
     last, last_score = -(10**9), 0.0
-    for t in np.flatnonzero(scores > thr):
+    for t in np.flatnonzero(scores > o.threshold):
+        if scores[t] <= o.threshold * (1.0 + o.alarm_step) ** max(0, len(alarms) + 1 - o.free_alarms):
+            continue
         if t - last <= refractory and scores[t] < o.override_ratio * last_score:
             continue
         if scores[t] < o.rearm_ratio * last_score * 0.5 ** ((t - last) / half_life):

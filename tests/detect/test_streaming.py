@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detect.streaming import StreamOptions, causal_alarms, robust_scores
+from detect.streaming import StreamOptions, causal_alarms, robust_scores, select_alarms
 
 
 def _noise(n: int, seed: int = 7) -> np.ndarray:
@@ -77,3 +77,23 @@ def test_short_burst_below_the_spike_bar_raises_an_alarm_through_the_short_level
     long_only = causal_alarms(x, opts=StreamOptions(context_bins=0, short_level_rows=0))
     assert any(3000 <= a <= 3008 for a in short)
     assert not any(3000 <= a <= 3008 for a in long_only)
+
+
+def test_alarm_budget_raises_the_bar_after_the_free_alarms() -> None:
+    scores = np.zeros(1000)
+    scores[100:1000:100] = 1.02  # nine marginal alarms, far enough apart to clear the cool-down
+    scores[950] = 1.5
+    opts = StreamOptions(free_alarms=4, alarm_step=0.03)  # the fifth marginal alarm faces 1.03
+    assert select_alarms(scores, opts) == [100, 200, 300, 400, 950]
+    assert select_alarms(scores, StreamOptions(alarm_step=0.0)) == [*range(100, 1000, 100), 950]
+
+
+def test_alarm_budget_counts_earlier_alarms_only() -> None:
+    scores = np.zeros(1000)
+    scores[100:600:100] = 1.02
+    later = scores.copy()
+    later[700:1000:50] = 5.0  # later alarms cannot move the earlier ones
+    opts = StreamOptions(free_alarms=2, alarm_step=0.03)
+    early = select_alarms(scores, opts)
+    assert early == [100, 200]
+    assert [a for a in select_alarms(later, opts) if a < 700] == early
