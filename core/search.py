@@ -23,6 +23,9 @@ MAX_LIMIT = 200
 # Private-use characters mark highlights inside the database's snippet so the rest can be escaped safely.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _FTS = table("segments_fts", column("rowid"))
+# PostgreSQL text search configuration from migration 0003: `simple` with diacritics folded by unaccent.
+# Documents, queries and highlights must all use it, or "racun" and "račun" stop meeting.
+PG_SEARCH_CONFIG = "callpulse_search"
 
 
 def mark_snippet(raw: str) -> str:
@@ -133,10 +136,10 @@ def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
         Call.agent_id,
     ).join(Call, Call.id == Segment.call_id)
     if dialect == "postgresql":
-        tsq = func.to_tsquery("simple", to_tsquery(node))
+        tsq = func.to_tsquery(PG_SEARCH_CONFIG, to_tsquery(node))
         match = literal_column("segments.tsv").op("@@")(tsq)
         snippet = func.ts_headline(
-            "simple", Segment.text, tsq, f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10"
+            PG_SEARCH_CONFIG, Segment.text, tsq, f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10"
         )
         base = base.add_columns(snippet).where(match)
     else:

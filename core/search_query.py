@@ -173,7 +173,7 @@ def _lexeme(word: str, prefix: bool = False) -> str:
 
 
 def to_tsquery(node: Node) -> str:
-    """A to_tsquery('simple', ...) expression."""
+    """A to_tsquery expression (PostgreSQL); the search configuration normalises and folds each word."""
     if isinstance(node, Term | Phrase):
         prefix = isinstance(node, Term) and node.prefix
         last = len(node.parts) - 1

@@ -1,4 +1,4 @@
-"""What autogenerate must leave alone: the search index is managed by hand in migration 0002."""
+"""What autogenerate must leave alone: the search index is managed by hand in migrations 0002 and 0003."""
 
 from __future__ import annotations
 

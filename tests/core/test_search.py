@@ -13,9 +13,10 @@ from glob import glob
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import create_engine, select, text
 
-from core.db import Database
+from core.db import Database, alembic_config, current_revision, is_current, upgrade
 from core.errors import InvalidInput
 from core.models import Call, Segment, Speaker, TopicHit
 from core.search import SearchOptions, mark_snippet, search_segments
@@ -159,6 +160,88 @@ def test_search_on_postgres(postgres_url: str) -> None:
         with db.session() as s:
             hit = search_segments(s, SearchOptions("esim")).items[0]
             assert "<mark>esim</mark>" in hit.snippet
+    finally:
+        db.engine.dispose()
+
+
+def _fill_accents(db: Database) -> None:
+    rows = [
+        ("f1", "hr", "Račun za struju je prevelik"),
+        ("f2", "hu", "A számla összege hibás"),
+        ("f3", "hr", "Poslao sam racun jucer"),  # transcribed without diacritics
+    ]
+    with db.session() as s:
+        for i, (call_id, lang, words) in enumerate(rows):
+            call = Call(id=call_id, started_at=T0 + timedelta(hours=i), queue="billing", language=lang)
+            call.segments.append(Segment(idx=0, start=0, end=4, speaker=Speaker.CUSTOMER, text=words))
+            s.add(call)
+
+
+def check_folding(db: Database) -> None:
+    _fill_accents(db)
+    assert _ids(db, "racun") == _ids(db, "RAČUN") == ["f3", "f1"]
+    assert _ids(db, "szamla") == _ids(db, "számla") == ["f2"]
+    assert _ids(db, "osszege hibas") == ["f2"]
+    assert _ids(db, "szaml*") == _ids(db, "száml*") == ["f2"]
+    assert _ids(db, "rač*") == ["f3", "f1"]
+    assert _ids(db, '"racun za struju"') == ["f1"]
+    assert _ids(db, "račun NOT jučer") == ["f1"]
+    assert _ids(db, "(szamla OR prevelík) AND racun") == ["f1"]
+    assert _ids(db, "szamla OR racun", language="hu") == ["f2"]
+    with db.session() as s:
+        snippets = {h.call_id: h.snippet for h in search_segments(s, SearchOptions("racun")).items}
+        assert "<mark>Račun</mark>" in snippets["f1"] and "<mark>racun</mark>" in snippets["f3"]
+        hit = search_segments(s, SearchOptions("szaml*")).items[0]
+        assert "<mark>számla</mark>" in hit.snippet
+
+
+def test_search_folds_diacritics_on_sqlite(db: Database) -> None:
+    check_folding(db)
+
+
+def _new_database(postgres_url: str, name: str, owner: str = "callpulse") -> str:
+    """A fresh database on the test server, owned by `owner` (created as an ordinary login role if missing)."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": owner}):
+                conn.execute(text(f"CREATE ROLE {owner} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(text(f"CREATE DATABASE {name} OWNER {owner}"))
+    finally:
+        admin.dispose()
+    server = postgres_url.split("@", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+psycopg://{owner}@{server}/{name}"
+
+
+@pytest.mark.postgres
+def test_search_folds_diacritics_on_postgres(postgres_url: str) -> None:
+    db = Database(_new_database(postgres_url, "callpulse_fold"))
+    try:
+        check_folding(db)
+    finally:
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_unaccent_migration_runs_as_database_owner_and_goes_down_and_up(postgres_url: str) -> None:
+    # An ordinary role owning its database may install unaccent: it is a trusted extension.
+    db = Database(_new_database(postgres_url, "callpulse_owned", owner="callpulse_app"))
+    try:
+        _fill_accents(db)
+        with db.engine.begin() as conn:
+            cfg = alembic_config(db.engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002")
+        assert current_revision(db.engine) == "0002"
+        with db.engine.connect() as conn:
+            assert not conn.scalar(text("SELECT count(*) FROM pg_ts_config WHERE cfgname = 'callpulse_search'"))
+            exact = "SELECT count(*) FROM segments WHERE tsv @@ to_tsquery('simple', :q)"
+            assert conn.scalar(text(exact), {"q": "račun"}) == 1 and conn.scalar(text(exact), {"q": "racun"}) == 1
+            assert conn.scalar(text(exact), {"q": "szamla"}) == 0
+        upgrade(db.engine)
+        assert is_current(db.engine)
+        assert _ids(db, "szamla") == ["f2"]  # the rebuilt column covers rows written before the upgrade
     finally:
         db.engine.dispose()
 
