@@ -178,7 +178,7 @@ def timed(fn: Callable[[], object], runs: int) -> dict[str, float]:
 def run(calls: int, runs: int) -> dict[str, Any]:
     from core.db import Database
     from core.search import SearchOptions, search_segments
-    from core.trends import BucketSize, TrendWindow, topic_trend
+    from core.trends import BucketSize, GroupBy, TrendWindow, grouped_trends, topic_trend
     from detect.baseline import expected_counts
 
     db_path = corpus_db(calls)
@@ -216,6 +216,9 @@ def run(calls: int, runs: int) -> dict[str, Any]:
         cases[name] = session_call(lambda s, o=opts: search_segments(s, o))
     for name, window in trends.items():
         cases[name] = session_call(lambda s, w=window: topic_trend(s, "billing.unexpected_charge", w, expected_counts))
+    cases["trend hourly, 7 days, by agent"] = session_call(
+        lambda s: grouped_trends(s, ["billing.unexpected_charge"], week, GroupBy.AGENT)
+    )
     with sqlite3.connect(db_path) as conn:
         n_calls = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
         n_segments = conn.execute("SELECT max(id) FROM segments").fetchone()[0]

@@ -1,63 +1,58 @@
 """Topic volumes and shares over time, with a seasonal expected band; the Pareto of contact reasons.
 
-Reads the hourly `VolumeBucket` table (topic x queue x language; topic "*" counts all calls). The expected
-count comes from a pluggable hourly baseline (by default the same-hour-of-week median share of the previous
-weeks times the hour's total), summed per bucket, with a Poisson-style +-2 sqrt band around it.
+Reads the hourly `VolumeBucket` table (topic x queue x language; topic "*" counts all calls). The series and
+the band live in core.trend_series, splits by queue, language or agent in core.trends_grouped; this module is
+what the API and CLI call.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any
+from datetime import datetime, timedelta
 
-import numpy as np
-from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, String, func, select, type_coerce
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput, NotFound
-from core.models import TOTAL, Alert, Call, Topic, TopicHit, VolumeBucket
+from core.errors import InvalidInput
+from core.models import TOTAL, Alert, Topic, VolumeBucket
+from core.trend_series import (
+    BAND_WEEKS,
+    MAX_POINTS,
+    BucketSize,
+    ExpectedFn,
+    FloatArray,
+    TrendPoint,
+    TrendWindow,
+    floor_bucket,
+    median_expected,
+    require_topic,
+    resolve_window,
+    topic_series,
+)
+from core.trends_grouped import GroupBy, GroupSeries, grouped_trends
 
-BAND_WEEKS = 4
-FloatArray = NDArray[np.float64]
-MAX_POINTS = 24 * 120
-
-
-class BucketSize(StrEnum):
-    HOUR = "hour"
-    DAY = "day"
-
-
-class GroupBy(StrEnum):
-    QUEUE = "queue"
-    LANGUAGE = "language"
-    AGENT = "agent"
-
-
-@dataclass(frozen=True)
-class TrendWindow:
-    bucket: BucketSize = BucketSize.HOUR
-    since: datetime | None = None
-    until: datetime | None = None
-    queue: str | None = None
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    t: datetime
-    count: int
-    total: int
-    share: float
-    expected: float | None = None
-    lower: float | None = None
-    upper: float | None = None
+__all__ = [
+    "BAND_WEEKS",
+    "MAX_POINTS",
+    "BucketSize",
+    "ExpectedFn",
+    "FloatArray",
+    "GroupBy",
+    "GroupSeries",
+    "ParetoRow",
+    "TopicInfo",
+    "TopicTrend",
+    "TrendPoint",
+    "TrendWindow",
+    "floor_bucket",
+    "grouped_trends",
+    "list_topics",
+    "median_expected",
+    "pareto",
+    "resolve_window",
+    "topic_series",
+    "topic_trend",
+]
 
 
 @dataclass(frozen=True)
@@ -80,28 +75,12 @@ class TopicTrend:
 
 
 @dataclass(frozen=True)
-class GroupSeries:
-    topic: str
-    group: tuple[tuple[str, str], ...]  # e.g. (("queue", "billing"),)
-    points: tuple[TrendPoint, ...]
-
-
-@dataclass(frozen=True)
 class ParetoRow:
     topic: str
     label: str | None
     count: int
     share: float
     cumulative_share: float
-
-
-def floor_bucket(t: datetime, bucket: BucketSize) -> datetime:
-    t = t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return t.replace(hour=0) if bucket is BucketSize.DAY else t
-
-
-def _step(bucket: BucketSize) -> timedelta:
-    return timedelta(days=1) if bucket is BucketSize.DAY else timedelta(hours=1)
 
 
 def list_topics(session: Session, include_inactive: bool = False) -> list[TopicInfo]:
@@ -111,134 +90,11 @@ def list_topics(session: Session, include_inactive: bool = False) -> list[TopicI
     return [TopicInfo(t.id, t.label, t.speaker, t.version, t.active) for t in session.scalars(query)]
 
 
-def resolve_window(session: Session, window: TrendWindow) -> tuple[datetime, datetime]:
-    """Fill missing ends from the data: until = after the newest bucket, since = 7 (hour) or 56 (day) days back."""
-    until = window.until
-    if until is None:
-        newest = session.scalar(select(func.max(VolumeBucket.bucket_start)))
-        until = (newest or datetime.now(UTC)) + timedelta(hours=1)
-    until = floor_bucket(until + _step(window.bucket) - timedelta(microseconds=1), window.bucket)
-    span = timedelta(days=56) if window.bucket is BucketSize.DAY else timedelta(days=7)
-    since = floor_bucket(window.since, window.bucket) if window.since else until - span
-    if since >= until:
-        raise InvalidInput("since must be before until")
-    if (until - since) / _step(window.bucket) > MAX_POINTS:
-        raise InvalidInput(f"window too long: at most {MAX_POINTS} {window.bucket} buckets")
-    return since, until
-
-
-ExpectedFn = Callable[[FloatArray, FloatArray], FloatArray]
-
-
-def median_expected(counts: FloatArray, totals: FloatArray) -> FloatArray:
-    """Expected hourly counts: median share of the same hour in the previous weeks times the hour's total.
-
-    A self-contained stand-in; the API and CLI pass detect.baseline.expected_counts so the chart shows
-    the detector's own baseline.
-    """
-    c, n = np.atleast_2d(counts), np.atleast_2d(totals)
-    week = 7 * 24
-    lagged = np.full((BAND_WEEKS, *c.shape), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(n > 0, c / n, np.nan)
-    for k in range(1, BAND_WEEKS + 1):
-        if k * week < c.shape[1]:
-            lagged[k - 1, :, k * week :] = share[:, : -k * week]
-    have = np.isfinite(lagged).any(axis=0)
-    med = np.nanmedian(np.where(have, lagged, 0.0), axis=0)
-    return np.where(have, med * n, np.nan)
-
-
-def _hour_index(value: object, start: datetime, keys: dict[str, int]) -> int:
-    if isinstance(value, str):
-        if value[:13] in keys:
-            return keys[value[:13]]
-        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
-    assert isinstance(value, datetime)
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return int((value - start) / timedelta(hours=1))
-
-
-def _hourly(
-    session: Session, topics: tuple[str, ...], start: datetime, until: datetime, window: TrendWindow
-) -> dict[str, FloatArray]:
-    """Hourly sums per topic over [start, until), zero where there is no bucket."""
-    conds: list[ColumnElement[bool]] = [
-        VolumeBucket.topic_id.in_(topics),
-        VolumeBucket.bucket_start >= start,
-        VolumeBucket.bucket_start < until,
-    ]
-    if window.queue is not None:
-        conds.append(VolumeBucket.queue == window.queue)
-    if window.language is not None:
-        conds.append(VolumeBucket.language == window.language)
-    hours = int((until - start) / timedelta(hours=1))
-    keys: dict[str, int] = {}
-    bucket_col: Any = VolumeBucket.bucket_start
-    if session.get_bind().dialect.name == "sqlite":
-        # Reading the stored text and looking it up is several times faster than building datetimes per row.
-        bucket_col = type_coerce(VolumeBucket.bucket_start, String)
-        first = start.replace(tzinfo=None)
-        keys = {(first + timedelta(hours=i)).isoformat(" ", "hours"): i for i in range(hours)}
-    query = (
-        select(VolumeBucket.topic_id, bucket_col, func.sum(VolumeBucket.count))
-        .where(*conds)
-        .group_by(VolumeBucket.topic_id, VolumeBucket.bucket_start)
-    )
-    out = {t: np.zeros(hours) for t in topics}
-    for topic, t, count in session.connection().execute(query):
-        i = _hour_index(t, start, keys)
-        if 0 <= i < hours:
-            out[topic][i] += float(count or 0)
-    return out
-
-
-def _per_bucket(values: FloatArray, bucket: BucketSize) -> FloatArray:
-    return values.reshape(-1, 24).sum(axis=1) if bucket is BucketSize.DAY else values
-
-
-def topic_series(
-    session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
-) -> tuple[datetime, datetime, list[TrendPoint]]:
-    """Counts, totals and shares per bucket; with expected_fn also the expected count and a +-2 sqrt band."""
-    since, until = resolve_window(session, window)
-    lead = timedelta(weeks=BAND_WEEKS + 1) if expected_fn else timedelta(0)
-    series = _hourly(session, (topic, TOTAL), since - lead, until, window)
-    counts, totals = series[topic], series[TOTAL]
-    skip = int(lead / timedelta(hours=1))
-    c, n = _per_bucket(counts[skip:], window.bucket), _per_bucket(totals[skip:], window.bucket)
-    expected: FloatArray | None = None
-    if expected_fn is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN medians where there is no history yet
-            hourly = np.atleast_2d(expected_fn(counts, totals))[0][skip:]
-        expected = _per_bucket(hourly, window.bucket)
-    points: list[TrendPoint] = []
-    step = _step(window.bucket)
-    for i in range(len(c)):
-        count, total = int(c[i]), int(n[i])
-        share = count / total if total else 0.0
-        e = float(expected[i]) if expected is not None else math.nan
-        if math.isnan(e):
-            points.append(TrendPoint(since + i * step, count, total, share))
-            continue
-        spread = 2 * math.sqrt(max(e, 0.0))
-        points.append(TrendPoint(since + i * step, count, total, share, e, max(0.0, e - spread), e + spread))
-    return since, until, points
-
-
-def _require_topic(session: Session, topic: str) -> None:
-    if topic != TOTAL and session.get(Topic, topic) is None:
-        known = session.scalar(select(VolumeBucket.topic_id).where(VolumeBucket.topic_id == topic).limit(1))
-        if known is None:
-            raise NotFound(f"no topic {topic!r}")
-
-
 def topic_trend(
     session: Session, topic: str, window: TrendWindow, expected_fn: ExpectedFn | None = median_expected
 ) -> TopicTrend:
     """One topic's series with its expected band and the change times of its alerts."""
-    _require_topic(session, topic)
+    require_topic(session, topic)
     since, until, points = topic_series(session, topic, window, expected_fn)
     changes = session.scalars(
         select(Alert.change_at)
@@ -246,74 +102,6 @@ def topic_trend(
         .order_by(Alert.change_at)
     ).all()
     return TopicTrend(topic, window.bucket, since, until, tuple(points), tuple(changes))
-
-
-def grouped_trends(
-    session: Session, topics: list[str], window: TrendWindow, group_by: GroupBy | None
-) -> list[GroupSeries]:
-    """Several topics' series, optionally split by queue, language or agent."""
-    if not topics:
-        raise InvalidInput("name at least one topic")
-    if len(topics) > 20:
-        raise InvalidInput("at most 20 topics per request")
-    for topic in topics:
-        _require_topic(session, topic)
-    if group_by is GroupBy.AGENT:
-        return _agent_trends(session, topics, window)
-    out: list[GroupSeries] = []
-    values = [None] if group_by is None else _group_values(session, topics, window, group_by)
-    for topic in topics:
-        for value in values:
-            sub = window
-            if group_by is GroupBy.QUEUE:
-                sub = TrendWindow(window.bucket, window.since, window.until, value, window.language)
-            elif group_by is GroupBy.LANGUAGE:
-                sub = TrendWindow(window.bucket, window.since, window.until, window.queue, value)
-            _, _, points = topic_series(session, topic, sub, expected_fn=None)
-            group = () if group_by is None or value is None else ((str(group_by), value),)
-            out.append(GroupSeries(topic, group, tuple(points)))
-    return out
-
-
-def _group_values(session: Session, topics: list[str], window: TrendWindow, group_by: GroupBy) -> list[str | None]:
-    since, until = resolve_window(session, window)
-    col = VolumeBucket.queue if group_by is GroupBy.QUEUE else VolumeBucket.language
-    query = (
-        select(col)
-        .where(VolumeBucket.topic_id.in_(topics), VolumeBucket.bucket_start >= since, VolumeBucket.bucket_start < until)
-        .distinct()
-        .order_by(col)
-    )
-    return list(session.scalars(query))
-
-
-def _agent_trends(session: Session, topics: list[str], window: TrendWindow) -> list[GroupSeries]:
-    # Volume buckets carry no agent, so these come from the calls and their topic hits directly.
-    since, until = resolve_window(session, window)
-    conds: list[ColumnElement[bool]] = [Call.started_at >= since, Call.started_at < until]
-    if window.queue is not None:
-        conds.append(Call.queue == window.queue)
-    if window.language is not None:
-        conds.append(Call.language == window.language)
-    totals: dict[tuple[str, datetime], int] = defaultdict(int)
-    for started, agent in session.execute(select(Call.started_at, Call.agent_id).where(*conds)):
-        totals[(agent or "", floor_bucket(started, window.bucket))] += 1
-    hits: dict[tuple[str, str, datetime], int] = defaultdict(int)
-    query = select(TopicHit.topic_id, Call.started_at, Call.agent_id).join(Call, Call.id == TopicHit.call_id)
-    for topic, started, agent in session.execute(query.where(TopicHit.topic_id.in_(topics), *conds)):
-        hits[(topic, agent or "", floor_bucket(started, window.bucket))] += 1
-    agents = sorted({agent for agent, _ in totals})
-    out: list[GroupSeries] = []
-    for topic in topics:
-        for agent in agents:
-            points = []
-            t = since
-            while t < until:
-                count, total = hits.get((topic, agent, t), 0), totals.get((agent, t), 0)
-                points.append(TrendPoint(t, count, total, count / total if total else 0.0))
-                t += _step(window.bucket)
-            out.append(GroupSeries(topic, (("agent", agent),), tuple(points)))
-    return out
 
 
 def pareto(session: Session, since: datetime | None = None, until: datetime | None = None) -> list[ParetoRow]:
