@@ -167,7 +167,8 @@ class Decider:
             primary = max(firing, key=lambda r: self._window_excess(ev, r, t))
             start = self._change_start(ev, primary, t)
             key = self.data.rows[primary]
-            dimension = {key.dim: key.value}
+            # a slice firing says it rose, not that the rise sits there: the same concentration test names it
+            dimension = {key.dim: key.value} if overall is None else self._concentration(ev, overall, rows, start, t)
         signal = self._signal(AlertKind.TOPIC, topic, None, dimension, ev, primary, start, t)
         return replace(signal, whole_topic=primary == overall)
 
@@ -197,7 +198,7 @@ class Decider:
 
     def _concentration(self, ev: Evaluation, overall: int, rows: list[int], start: int, t: int) -> dict[str, str]:
         """The slice that carries most of the topic's excess and, among those, explains it best: the largest
-        Poisson log-likelihood ratio of "this slice rose by its own ratio" against the slice's baseline."""
+        Poisson log-likelihood ratio of "the rise sits in this slice" against "the whole topic rose evenly"."""
         overall_rates = segment_rates(ev.counts[overall], ev.expected[overall], start, t)
         if overall_rates.excess <= 0:
             return {}
@@ -211,7 +212,7 @@ class Decider:
                 continue  # a slice that is (nearly) the whole topic says nothing about where
             if rates.excess < self.opts.concentration * overall_rates.excess:
                 continue
-            score = _rise_llr(rates)
+            score = _concentration_llr(rates, overall_rates, t - start + 1)
             if score > best[0]:
                 best = (score, {key.dim: key.value})
         return best[1]
@@ -247,10 +248,16 @@ def _rank_correlation(a: FloatArray, b: FloatArray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-def _rise_llr(rates: SegmentRates) -> float:
-    """Poisson log-likelihood ratio of "the rate rose to what was observed" against the baseline."""
-    hours = 1.0  # rates are per hour over the same span for every candidate, so the span cancels out
-    x, e = rates.current_rate * hours, rates.baseline_rate * hours
-    if x <= e or e <= 0:
+def _concentration_llr(part: SegmentRates, whole: SegmentRates, hours: int) -> float:
+    """Poisson log-likelihood ratio, over the same ``hours``, of "this slice rose by its own ratio and the rest
+    of the topic by theirs" against "every slice rose by the topic's ratio"."""
+    x, e = part.current_rate * hours, part.baseline_rate * hours
+    total_x, total_e = whole.current_rate * hours, whole.baseline_rate * hours
+    rest_x, rest_e = total_x - x, total_e - e
+    if x <= 0 or e <= 0 or rest_e <= 0 or total_x <= 0:
         return 0.0
-    return float(x * np.log(x / e) - (x - e))
+    ratio = total_x / total_e
+    llr = x * np.log(x / (ratio * e))
+    if rest_x > 0:
+        llr += rest_x * np.log(rest_x / (ratio * rest_e))
+    return float(llr)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from core.db import Database
 from core.models import TOTAL, Alert, AlertKind, AlertStatus, VolumeBucket
@@ -151,3 +151,13 @@ def test_recovery_is_reported_after_resolve(db: Database) -> None:
 def test_empty_database_decides_nothing(db: Database) -> None:
     report = run_detection(db, now=end_of(10))
     assert report.buckets == 0 and report.new_alert_ids == ()
+
+
+def test_a_rise_across_all_queues_names_no_queue(db: Database) -> None:
+    for seed in (6, 7, 8):
+        write_world(db, seed, [("b", None, SPIKE, HOURS, 3.0)])
+        run_detection(db, now=end_of(HOURS), replay=True)
+        assert [(a.topic_id, a.dimension) for a in alerts(db)] == [("b", {})], f"seed {seed}"
+        with db.session() as session:
+            session.execute(delete(VolumeBucket))
+            session.execute(delete(Alert))
