@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Executable, String, func, literal, select,
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
-from core.models import TOTAL, Call, TopicHit, VolumeBucket
+from core.models import TOTAL, Call, CallStatus, TopicHit, VolumeBucket
 from core.trend_series import (
     BucketSize,
     TrendPoint,
@@ -101,7 +101,12 @@ def _agent_counts_query(
     """
     bucket = _bucket_expr(session, window.bucket).label("bucket")
     agent = func.coalesce(Call.agent_id, "").label("agent")
-    conds: list[ColumnElement[bool]] = [Call.started_at >= since, Call.started_at < until]
+    # tagged calls only, as in the queue/language split: an untagged call has no topics yet and would dilute shares
+    conds: list[ColumnElement[bool]] = [
+        Call.status == CallStatus.TAGGED,
+        Call.started_at >= since,
+        Call.started_at < until,
+    ]
     if window.queue is not None:
         conds.append(Call.queue == window.queue)
     if window.language is not None:

@@ -24,6 +24,7 @@ class Seeded:
     agent: str | None
     queue: str
     topics: tuple[str, ...]
+    status: CallStatus
 
 
 def _seed(db: Database) -> list[Seeded]:
@@ -36,6 +37,7 @@ def _seed(db: Database) -> list[Seeded]:
             rng.choice(["a1", "a2", "a3", "", None]),  # no agent and an empty one both count as ""
             rng.choice(["billing", "tech"]),
             tuple(topic for topic in TOPICS if rng.random() < 0.3),
+            rng.choice(list(CallStatus)),  # only tagged calls count: topics are known for those alone
         )
         for t in times
     ]
@@ -49,7 +51,7 @@ def _seed(db: Database) -> list[Seeded]:
                 agent_id=c.agent,
                 queue=c.queue,
                 language="en",
-                status=rng.choice(list(CallStatus)),
+                status=c.status,
             )
             call.topic_hits.extend(TopicHit(topic_id=t) for t in c.topics)
             s.add(call)
@@ -67,7 +69,9 @@ def _direct(calls: list[Seeded], topics: list[str], window: TrendWindow) -> list
     inside = [
         c
         for c in calls
-        if window.since <= c.started_at < window.until and (window.queue is None or c.queue == window.queue)
+        if window.since <= c.started_at < window.until
+        and (window.queue is None or c.queue == window.queue)
+        and c.status == CallStatus.TAGGED
     ]
     buckets = [window.since + i * step for i in range(int((window.until - window.since) / step))]
     out: list[tuple[object, ...]] = []
