@@ -37,6 +37,7 @@ class AlertOut(BaseModel):
     baseline_rate: float
     current_rate: float
     ratio: float
+    excess_calls: float = 0.0  # calls above baseline since change_at: how big, in calls
     severity: str
     status: str
     top_terms: list[Any]

@@ -92,7 +92,8 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
             f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}]\n"
             f"   where: {where}\n"
             f"   since: {_when(a['change_at'])}   detected: {_when(a['detected_at'])}\n"
-            f"   size:  {a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x)"
+            f"   size:  {a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
+            f"{a.get('excess_calls', 0):.0f} extra calls since the change"
         )
         if a["top_terms"]:
             console.print("   terms: " + ", ".join(a["top_terms"][:8]))

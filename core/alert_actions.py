@@ -55,6 +55,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "baseline_rate": alert.baseline_rate,
         "current_rate": alert.current_rate,
         "ratio": alert.ratio,
+        "excess_calls": round(float(alert.excess_calls or 0.0), 1),
         "severity": str(alert.severity),
         "status": str(alert.status),
         "top_terms": list(alert.top_terms or []),

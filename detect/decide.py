@@ -229,6 +229,7 @@ class Decider:
         t: int,
     ) -> Signal:
         rates = segment_rates(ev.counts[row], ev.expected[row], max(start, t - self.opts.rate_hours + 1), t)
+        since_change = segment_rates(ev.counts[row], ev.expected[row], start, t)
         return Signal(
             kind=kind,
             topic_id=topic,
@@ -239,6 +240,7 @@ class Decider:
             baseline_rate=rates.baseline_rate,
             current_rate=rates.current_rate,
             ratio=rates.ratio,
+            excess_calls=since_change.excess,
         )
 
 

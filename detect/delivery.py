@@ -70,7 +70,8 @@ def _since(alert: Mapping[str, Any]) -> str:
 
 def _how_big(alert: Mapping[str, Any]) -> str:
     ratio, current, baseline = alert.get("ratio"), alert.get("current_rate"), alert.get("baseline_rate")
-    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual)"
+    extra = float(alert.get("excess_calls") or 0.0)
+    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far"
 
 
 def _terms(alert: Mapping[str, Any]) -> str:

@@ -30,6 +30,7 @@ class Signal:
     current_rate: float
     ratio: float
     related_call_ids: tuple[str, ...] = ()
+    excess_calls: float = 0.0  # calls above baseline from change_at to seen_at
     whole_topic: bool = False  # decided on the topic's overall row: its dimension is the latest concentration
 
     @property
@@ -168,6 +169,7 @@ def new_alert(signal: Signal, replay: bool) -> Alert:
         baseline_rate=signal.baseline_rate,
         current_rate=signal.current_rate,
         ratio=_finite(signal.ratio),
+        excess_calls=max(0.0, signal.excess_calls),
         severity=severity_of(signal.baseline_rate, signal.current_rate, signal.ratio),
         status=AlertStatus.OPEN,
         top_terms=[],
@@ -181,6 +183,7 @@ def update(alert: Alert, signal: Signal) -> None:
     alert.current_rate = signal.current_rate
     alert.baseline_rate = signal.baseline_rate
     alert.ratio = _finite(signal.ratio)
+    alert.excess_calls = max(alert.excess_calls or 0.0, signal.excess_calls)
     sev = severity_of(signal.baseline_rate, signal.current_rate, signal.ratio)
     if _RANK[sev] > _RANK[Severity(alert.severity)]:
         alert.severity = sev

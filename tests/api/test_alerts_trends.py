@@ -33,6 +33,7 @@ def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, st
     assert set(page["items"][0]) >= ALERT_KEYS
     topic_alert = page["items"][1]
     assert topic_alert["dimension"] == {"queue": "billing"} and topic_alert["status"] == "open"
+    assert isinstance(topic_alert["excess_calls"], float)  # set by detection (tests/detect/test_engine.py)
     detail = client.get(f"/api/v1/alerts/{topic_alert['id']}", headers=analyst).json()
     example = detail["examples"][0]
     assert example["call_id"] == "call-fee-0" and example["segment_start"] == 10.0

@@ -91,6 +91,8 @@ def test_replay_alerts_once_with_the_queue_and_causal_times(db: Database) -> Non
     assert abs((alert.change_at - START) / timedelta(hours=1) - SPIKE) <= 2
     assert alert.change_at < alert.detected_at <= end_of(SPIKE + 5)
     assert alert.ratio > 1.5 and alert.last_seen_at >= end_of(HOURS - 24)
+    # how big in calls: a share x3.5 on ~50 of 600 daily calls adds well over a hundred calls a week
+    assert alert.excess_calls >= 100
 
 
 def test_queue_only_spike_is_found_and_named(db: Database) -> None:

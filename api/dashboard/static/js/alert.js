@@ -32,7 +32,8 @@
     fact(facts, "What", `${a.kind} — ${CP.alertSubject(a)}`);
     fact(facts, "Since", CP.when(a.change_at));
     fact(facts, "Detected", CP.when(a.detected_at));
-    fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate)} → now ${rate(a.current_rate)})`);
+    fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate)} → now ${rate(a.current_rate)}), ` +
+      `${Math.round(a.excess_calls || 0)} extra calls since the change`);
     fact(facts, "Where", CP.dimension(a.dimension));
     const terms = document.getElementById("alert-terms");
     const list = (a.top_terms || []).map((t) => el("li", { class: "chip" }, typeof t === "string" ? t : t.term));
