@@ -19,6 +19,7 @@ from detect.detector import (
     evaluate_volume,
     segment_rates,
 )
+from detect.dispersion import DispersionOptions, history_dispersion
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Signal
 
@@ -31,7 +32,13 @@ class DetectOptions:
     # tail probabilities and nats, not on call counts: a 4,000-call-a-day centre runs as quiet as a 250-call one
     # (bench.scenarios, three centre sizes).
     share: TestOptions = field(
-        default_factory=lambda: TestOptions(alpha=1e-5, cusum_threshold=10.0, cusum_run_alpha=3e-5, baseline_error=True)
+        default_factory=lambda: TestOptions(
+            alpha=1e-5,
+            cusum_threshold=10.0,
+            cusum_run_alpha=3e-5,
+            baseline_error=True,
+            history_dispersion=DispersionOptions(),
+        )
     )
     # a phrase must at least triple against its own history: new words, or an old one jumping
     phrase: TestOptions = field(default_factory=lambda: TestOptions(windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0))
@@ -72,9 +79,11 @@ class Decider:
             extreme_alpha=opts.share.extreme_alpha * f,
             cusum_threshold=opts.share.cusum_threshold + float(np.log(1.0 / f)) if opts.share.cusum_threshold else 0.0,
         )
+        burst = _burstiness(data, opts)
+        hour = data.start.hour
         parts = [
-            (overall, evaluate_share(data.counts[overall], data.totals[overall], opts.share)),
-            (~overall, evaluate_share(data.counts[~overall], data.totals[~overall], sliced)),
+            (overall, evaluate_share(data.counts[overall], data.totals[overall], opts.share, hour, burst[overall])),
+            (~overall, evaluate_share(data.counts[~overall], data.totals[~overall], sliced, hour, burst[~overall])),
         ]
         shape = data.counts.shape
         expected, alarm, window = np.zeros(shape), np.zeros(shape, dtype=bool), np.zeros(shape, dtype=np.int64)
@@ -242,6 +251,18 @@ class Decider:
             ratio=rates.ratio,
             excess_calls=since_change.excess,
         )
+
+
+def _burstiness(data: HourlyData, opts: DetectOptions) -> FloatArray:
+    """Each row's dispersion read off its history; a slice is at least as bursty as its topic (a courier's bad
+    day hits every queue it serves, and a slice's own estimate rests on fewer calls)."""
+    hist = opts.share.history_dispersion
+    if hist is None:
+        return np.zeros(data.counts.shape)
+    own = history_dispersion(data.counts, data.totals, data.start.hour, hist)
+    topic_row = {r.topic_id: i for i, r in enumerate(data.rows) if r.dim == OVERALL}
+    parent = np.array([topic_row.get(r.topic_id, i) for i, r in enumerate(data.rows)], dtype=np.int64)
+    return np.asarray(np.maximum(own, own[parent]), dtype=float) if len(parent) else own
 
 
 def _rank_correlation(a: FloatArray, b: FloatArray) -> float:

@@ -21,6 +21,7 @@ from detect.baseline import (
     expected_volume,
     range_sum,
 )
+from detect.dispersion import DispersionOptions, history_dispersion
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -43,6 +44,7 @@ class TestOptions:
     min_ratio: float = 1.5
     min_excess: float = 5.0
     min_hours: int = 2  # a multi-hour window must stay elevated without its busiest hour (no single-hour blips)
+    blip_hours: int = 1  # ...or without its busiest stretch of this many hours (a day: a storm is no new level)
     dispersion: float = 0.02  # negative-binomial alpha (Var = mu + alpha*mu^2); 0 = Poisson
     # Sequential test (CUSUM of the log-likelihood ratio "share x rho" vs the baseline, one per rho): it sums
     # evidence over however many hours the rise has lasted, so sustained moderate rises fire sooner than any
@@ -53,9 +55,10 @@ class TestOptions:
     cusum_max_run: int = 72  # hours of evidence the CUSUM may sum: older evidence is forgotten
     baseline_error: bool = False  # widen the dispersion by the baseline's own sampling error (share tests)
     baseline: BaselineOptions = field(default_factory=BaselineOptions)
+    history_dispersion: DispersionOptions | None = None  # read each series' burstiness off its history (shares)
 
 
-VOLUME_TEST = TestOptions(windows=(72,), alpha=1e-4, min_ratio=1.5, min_excess=50.0, dispersion=0.02)
+VOLUME_TEST = TestOptions(windows=(72,), alpha=1e-4, min_ratio=1.5, min_excess=50.0, dispersion=0.02, blip_hours=24)
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,10 @@ def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions, disp:
         else:
             ok = (upper_tail(xs, es, disp) < opts.alpha) & (ratio >= opts.min_ratio)
             ok &= excess >= opts.min_excess
-            rest = xs - _window_max(x, w)
-            rest_e = es * (w - 1) / w
+            span = min(opts.blip_hours, w - 1)
+            busiest = x if span == 1 else _window_sum(cumsum0(x), span)
+            rest = xs - _window_max(np.nan_to_num(busiest), w - span + 1)
+            rest_e = es * (w - span) / w
             ok &= (rest >= opts.min_ratio * rest_e) & (rest - rest_e >= opts.min_excess / opts.min_hours)
     return np.asarray(ok & valid, dtype=bool)
 
@@ -207,13 +212,20 @@ class _Runs:
 
 
 def evaluate(
-    counts: FloatArray, expected: FloatArray, opts: TestOptions, baseline_calls: FloatArray | None = None
+    counts: FloatArray,
+    expected: FloatArray,
+    opts: TestOptions,
+    baseline_calls: FloatArray | None = None,
+    dispersion: FloatArray | None = None,
 ) -> Evaluation:
     """``baseline_calls``: how many calls the baseline of each (series, hour) was estimated from; a baseline
-    read off few calls is itself uncertain (relative variance ~1/calls), which widens the test's dispersion."""
+    read off few calls is itself uncertain (relative variance ~1/calls), which widens the test's dispersion.
+    ``dispersion``: each series' own burstiness where known; ``opts.dispersion`` stays the floor."""
     x = as_2d(counts)
     e = as_2d(expected)
     disp = np.full(x.shape, opts.dispersion)
+    if dispersion is not None:
+        disp = np.maximum(disp, as_2d(dispersion))
     if baseline_calls is not None:
         disp = disp + 1.0 / (as_2d(baseline_calls) + 1.0)
     alarm = np.zeros(x.shape, dtype=bool)
@@ -229,8 +241,16 @@ def evaluate(
     return Evaluation(counts=x, expected=e, alarm=alarm, window=window)
 
 
-def evaluate_share(counts: FloatArray, totals: FloatArray, opts: TestOptions | None = None) -> Evaluation:
-    """Test each series' share of its totals (a storm that doubles everything keeps shares, and stays quiet)."""
+def evaluate_share(
+    counts: FloatArray,
+    totals: FloatArray,
+    opts: TestOptions | None = None,
+    first_hour: int = 0,
+    dispersion: FloatArray | None = None,
+) -> Evaluation:
+    """Test each series' share of its totals (a storm that doubles everything keeps shares, and stays quiet).
+    ``first_hour``: the UTC hour of day of column 0 (burstiness is read by calendar day); ``dispersion``: the
+    series' burstiness when the caller has it, else read off the history if ``opts.history_dispersion``."""
     o = opts or TestOptions()
     x, n = as_2d(counts), as_2d(totals)
     n = np.broadcast_to(n, x.shape)
@@ -239,7 +259,11 @@ def evaluate_share(counts: FloatArray, totals: FloatArray, opts: TestOptions | N
     calls = None
     if o.baseline_error:
         calls = np.nan_to_num(range_sum(cumsum0(x), np.maximum(end - base.weeks * HOURS_PER_WEEK, 0), end))
-    return evaluate(x, expected_counts(x, n, base), o, calls)
+    hist = o.history_dispersion
+    burst = dispersion
+    if burst is None and hist is not None:
+        burst = history_dispersion(x, n, first_hour, hist)
+    return evaluate(x, expected_counts(x, n, base), o, calls, burst)
 
 
 def evaluate_volume(totals: FloatArray, opts: TestOptions = VOLUME_TEST) -> Evaluation:
