@@ -1,5 +1,5 @@
-"""Causal alarms on any single series (no totals, no known seasonality): the streaming form of the detector
-used for `detect-series --causal` and the NAB benchmark.
+"""Causal alarms on any single series (no totals; a daily rhythm is found from the timestamps, if given): the
+streaming form of the detector used for `detect-series --causal` and the NAB benchmark.
 
 An alarm at row t uses values of rows <= t only. The series length sets the per-series time scales (warm-up,
 cool-down), as NAB sets its probationary period from the file length; it carries no information about values.
@@ -14,7 +14,10 @@ Each score calibrates itself per series: it is divided by a high quantile of its
 unusual as the rarest past rows". A third score, context novelty (`detect.streaming_context`), is the share of the
 recent shape never seen before, divided by the larger of a fixed alarm share and a high quantile of its own past
 (on plain noise every shape is a little new); novelty is a share of a few features, so a share equal to that bar
-counts as reaching it. The alarm score is the largest of these scores.
+counts as reaching it. With timestamps of a regular spacing, a fourth score (`detect.streaming_seasonal`) compares
+the mean of the last hour or so with the same time on the previous days, over a multiple of its typical daily
+maximum: a slow bump of a few hours that the trailing median calls a busy hour. The alarm score is the largest of
+these scores.
 After an alarm, a cool-down and an optional re-arm rule (a new alarm must beat the last alarm's score, decaying)
 keep one incident to one alarm; a row far stronger than the last alarm breaks through the cool-down (a real incident
 right after a marginal alarm). A series that keeps raising alarms is one whose calibration undersells its own
@@ -31,6 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from detect.streaming_context import context_feature_count, context_novelty
+from detect.streaming_seasonal import seasonal_relative
 
 FloatArray = NDArray[np.float64]
 
@@ -57,6 +61,9 @@ class StreamOptions:
     context_lags: int = 5  # earlier rows in a context
     context_threshold: float = 0.6  # share of never-seen context features that raises an alarm ...
     context_quantile: float = 0.99  # ... if also above this quantile of its past (noise is always a bit novel)
+    seasonal_rows: int = 12  # rows averaged by the time-of-day score (0 turns it off) ...
+    seasonal_days: int = 7  # ... against the median of the same rows on this many earlier days ...
+    seasonal_factor: float = 3.0  # ... alarming past this many times the median of its daily maxima
 
 
 def _past_median_mad(x: FloatArray, w: int, block: int = 4096) -> tuple[FloatArray, FloatArray]:
@@ -164,8 +171,8 @@ def _context_relative(x: FloatArray, start: int, o: StreamOptions) -> FloatArray
 def causal_alarms(
     values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
 ) -> list[int]:
-    """Rows where an alarm is raised. ``timestamps`` are accepted for the series' calendar but rows are treated
-    as equally spaced."""
+    """Rows where an alarm is raised. ``timestamps`` (one per row) give the series' daily period for the
+    time-of-day score; without them, or without a regular spacing, that score is off."""
     o = opts or StreamOptions()
     spike, levels = _scores(np.asarray(values, dtype=float), o)
     n = spike.size
@@ -177,6 +184,10 @@ def causal_alarms(
     if o.context_bins > 0 and n > start:
         x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
         scores[start:] = np.maximum(scores[start:], _context_relative(x, start, unit)[start:])
+    if timestamps is not None and len(timestamps) == n and n > start:
+        x = _fill_forward(np.where(np.isfinite(values), np.asarray(values, dtype=float), np.nan))
+        seasonal = seasonal_relative(x, timestamps, o.seasonal_rows, o.seasonal_days, o.seasonal_factor)
+        scores[start:] = np.maximum(scores[start:], seasonal[start:])
     return select_alarms(scores, o)
 
 
