@@ -92,13 +92,28 @@ class Decider:
         return Evaluation(counts=data.counts, expected=expected, alarm=alarm, window=window)
 
     def still_elevated(
-        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str], t: int
+        self,
+        kind: AlertKind,
+        topic: str | None,
+        phrase: str | None,
+        dimension: dict[str, str],
+        t: int,
+        since: int | None = None,
     ) -> bool:
         """Whether a live incident's series still runs above baseline over the last day (weaker than alarming:
-        a spike that quietens at night or over a weekend is the same incident on Monday)."""
+        a spike that quietens at night or over a weekend is the same incident on Monday).
+
+        ``since``: the incident's change. Baselines adapt, and after two or three weeks of a problem that nobody
+        fixed they have absorbed it; against the share from the week before the change, "did the fix work?"
+        keeps its answer however long the incident runs."""
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
             return False
+        lo = max(0, t - self.opts.rate_hours + 1)
+        expected = ev.expected[row]
+        if since is not None and kind != AlertKind.VOLUME:
+            totals = self.data.total if kind == AlertKind.EMERGING else self.data.totals[row]
+            expected = _before_change(ev.expected[row], totals, since, lo, t)
         o = (
             self.opts.phrase
             if kind == AlertKind.EMERGING
@@ -106,7 +121,7 @@ class Decider:
             if kind == AlertKind.VOLUME
             else self.opts.share
         )
-        rates = segment_rates(ev.counts[row], ev.expected[row], max(0, t - self.opts.rate_hours + 1), t)
+        rates = segment_rates(ev.counts[row], expected, lo, t)
         return rates.ratio >= o.min_ratio and rates.excess >= o.min_excess / 2
 
     def _row_of(
@@ -251,6 +266,19 @@ class Decider:
             ratio=rates.ratio,
             excess_calls=since_change.excess,
         )
+
+
+def _before_change(expected: FloatArray, totals: FloatArray, change: int, lo: int, t: int) -> FloatArray:
+    """Expected counts over [lo, t] at the share of the week before ``change``, where that is lower than the
+    adapted baseline (adaptation during an incident only ever raises it)."""
+    week = slice(max(0, change - 168), max(0, change))
+    calls = float(np.sum(totals[week]))
+    out = np.array(expected, dtype=float)
+    if calls <= 0:
+        return out
+    share = float(np.nansum(expected[week])) / calls
+    out[lo : t + 1] = np.fmin(out[lo : t + 1], share * totals[lo : t + 1])
+    return out
 
 
 def _burstiness(data: HourlyData, opts: DetectOptions) -> FloatArray:

@@ -1,0 +1,66 @@
+"""Recovery after resolve stays honest when an incident runs for weeks and the baselines have adapted to it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from core.db import Database
+from core.models import TOTAL, Alert, AlertStatus, VolumeBucket
+from detect.engine import run_detection
+from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
+from tests.detect.test_engine import HOUR_SHAPE, START
+
+WEEKS = 9
+HOURS = WEEKS * 168
+CHANGE = 14 * 24 + 9  # week 3, Monday 09:00
+RESOLVED = CHANGE + 24 * 24  # ops resolve after three and a half weeks
+
+
+def write(db: Database, seed: int, end: int) -> None:
+    """Topic "a" at 8% of 800 calls a day, x3 from CHANGE until ``end``."""
+    rng = np.random.default_rng(seed)
+    h = np.arange(HOURS)
+    lam = 800.0 * HOUR_SHAPE[h % 24] / HOUR_SHAPE.sum() * np.array([1.4, 1.1, 1.1, 1.0, 1.0, 0.5, 0.4])[(h // 24) % 7]
+    factor = np.where((h >= CHANGE) & (h < end), 3.0, 1.0)
+    topic = rng.poisson(lam * 0.08 * factor)
+    total = topic + rng.poisson(lam * 0.92)
+    rows: list[dict[str, Any]] = []
+    for name, counts in (("a", topic), (TOTAL, total)):
+        rows += [
+            {
+                "bucket_start": START + timedelta(hours=i),
+                "topic_id": name,
+                "queue": "q",
+                "language": "en",
+                "count": int(c),
+            }
+            for i, c in enumerate(counts)
+            if c
+        ]
+    with db.session() as session:
+        session.execute(insert(VolumeBucket), rows)
+
+
+def recovery_after_resolve(db: Database) -> str | None:
+    run_detection(db, now=START + timedelta(hours=RESOLVED))
+    with db.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        assert alert.topic_id == "a"
+        alert.status, alert.resolved_at = AlertStatus.RESOLVED, START + timedelta(hours=RESOLVED)
+    run_detection(db, now=START + timedelta(hours=RESOLVED + 48))
+    with db.session() as session:
+        return session.scalars(select(Alert.recovery)).one()
+
+
+def test_a_problem_nobody_fixed_is_still_elevated_after_weeks(db: Database) -> None:
+    write(db, 1, end=HOURS)
+    assert recovery_after_resolve(db) == STILL_ELEVATED
+
+
+def test_a_fixed_problem_is_back_to_baseline_after_weeks(db: Database) -> None:
+    write(db, 2, end=RESOLVED - 2)
+    assert recovery_after_resolve(db) == BACK_TO_BASELINE
