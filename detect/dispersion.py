@@ -28,7 +28,7 @@ class DispersionOptions:
     min_days: int = 5  # fewer usable days: no estimate (0); the detector itself waits a week
     min_expected: float = 5.0  # a day expecting fewer calls says little about day-to-day swings
     cap: float = 1.0
-    chunk_hours: int = 512  # hours per vectorised block (bounds memory on long replays)
+    chunk_days: int = 64  # days per vectorised block (bounds memory on long replays)
 
 
 def history_dispersion(
@@ -39,11 +39,13 @@ def history_dispersion(
     o = opts or DispersionOptions()
     x, n = as_2d(counts), as_2d(totals)
     cx, cn = cumsum0(x), cumsum0(np.broadcast_to(n, x.shape).astype(float))
-    out = np.zeros(x.shape)
-    for lo in range(0, x.shape[1], o.chunk_hours):
-        hours = np.arange(lo, min(lo + o.chunk_hours, x.shape[1]))
-        out[:, hours] = _estimate(cx, cn, hours - (hours + first_hour) % DAY, o)
-    return out
+    hours = np.arange(x.shape[1])
+    # every hour of a calendar day shares one estimate: compute it once per day
+    midnights, day_of_hour = np.unique(hours - (hours + first_hour) % DAY, return_inverse=True)
+    per_day = np.zeros((x.shape[0], midnights.size))
+    for lo in range(0, midnights.size, o.chunk_days):
+        per_day[:, lo : lo + o.chunk_days] = _estimate(cx, cn, midnights[lo : lo + o.chunk_days], o)
+    return np.asarray(per_day[:, day_of_hour], dtype=float)
 
 
 def _estimate(cx: FloatArray, cn: FloatArray, midnight: np.ndarray, o: DispersionOptions) -> FloatArray:
