@@ -13,15 +13,15 @@ from detect.changepoint import ChangeOptions, estimate_change_start
 from detect.detector import (
     VOLUME_TEST,
     Evaluation,
-    SegmentRates,
     TestOptions,
     evaluate_share,
     evaluate_volume,
     segment_rates,
 )
-from detect.dispersion import DispersionOptions, history_dispersion
+from detect.dispersion import DispersionOptions
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Signal
+from detect.slices import burstiness, concentration_llr, expected_before_change
 
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 
@@ -79,7 +79,7 @@ class Decider:
             extreme_alpha=opts.share.extreme_alpha * f,
             cusum_threshold=opts.share.cusum_threshold + float(np.log(1.0 / f)) if opts.share.cusum_threshold else 0.0,
         )
-        burst = _burstiness(data, opts)
+        burst = burstiness(data, opts.share.history_dispersion)
         hour = data.start.hour
         parts = [
             (overall, evaluate_share(data.counts[overall], data.totals[overall], opts.share, hour, burst[overall])),
@@ -113,7 +113,7 @@ class Decider:
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
             totals = self.data.total if kind == AlertKind.EMERGING else self.data.totals[row]
-            expected = _before_change(ev.expected[row], totals, since, lo, t)
+            expected = expected_before_change(ev.expected[row], totals, since, lo, t)
         o = (
             self.opts.phrase
             if kind == AlertKind.EMERGING
@@ -236,7 +236,7 @@ class Decider:
                 continue  # a slice that is (nearly) the whole topic says nothing about where
             if rates.excess < self.opts.concentration * overall_rates.excess:
                 continue
-            score = _concentration_llr(rates, overall_rates, t - start + 1)
+            score = concentration_llr(rates, overall_rates, t - start + 1)
             if score > best[0]:
                 best = (score, {key.dim: key.value})
         return best[1]
@@ -268,47 +268,7 @@ class Decider:
         )
 
 
-def _before_change(expected: FloatArray, totals: FloatArray, change: int, lo: int, t: int) -> FloatArray:
-    """Expected counts over [lo, t] at the share of the week before ``change``, where that is lower than the
-    adapted baseline (adaptation during an incident only ever raises it)."""
-    week = slice(max(0, change - 168), max(0, change))
-    calls = float(np.sum(totals[week]))
-    out = np.array(expected, dtype=float)
-    if calls <= 0:
-        return out
-    share = float(np.nansum(expected[week])) / calls
-    out[lo : t + 1] = np.fmin(out[lo : t + 1], share * totals[lo : t + 1])
-    return out
-
-
-def _burstiness(data: HourlyData, opts: DetectOptions) -> FloatArray:
-    """Each row's dispersion read off its history; a slice is at least as bursty as its topic (a courier's bad
-    day hits every queue it serves, and a slice's own estimate rests on fewer calls)."""
-    hist = opts.share.history_dispersion
-    if hist is None:
-        return np.zeros(data.counts.shape)
-    own = history_dispersion(data.counts, data.totals, data.start.hour, hist)
-    topic_row = {r.topic_id: i for i, r in enumerate(data.rows) if r.dim == OVERALL}
-    parent = np.array([topic_row.get(r.topic_id, i) for i, r in enumerate(data.rows)], dtype=np.int64)
-    return np.asarray(np.maximum(own, own[parent]), dtype=float) if len(parent) else own
-
-
 def _rank_correlation(a: FloatArray, b: FloatArray) -> float:
     """Spearman's rho: Pearson correlation of average ranks (ties share their rank)."""
     ra, rb = rankdata(a), rankdata(b)
     return float(np.corrcoef(ra, rb)[0, 1])
-
-
-def _concentration_llr(part: SegmentRates, whole: SegmentRates, hours: int) -> float:
-    """Poisson log-likelihood ratio, over the same ``hours``, of "this slice rose by its own ratio and the rest
-    of the topic by theirs" against "every slice rose by the topic's ratio"."""
-    x, e = part.current_rate * hours, part.baseline_rate * hours
-    total_x, total_e = whole.current_rate * hours, whole.baseline_rate * hours
-    rest_x, rest_e = total_x - x, total_e - e
-    if x <= 0 or e <= 0 or rest_e <= 0 or total_x <= 0:
-        return 0.0
-    ratio = total_x / total_e
-    llr = x * np.log(x / (ratio * e))
-    if rest_x > 0:
-        llr += rest_x * np.log(rest_x / (ratio * rest_e))
-    return float(llr)

@@ -1,0 +1,49 @@
+"""Statistics over a topic's rows (its overall series and its queue/language slices) that the decider needs
+beyond the tests themselves: where a rise sits, how bursty each row is, and what "before the change" was."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detect.detector import SegmentRates
+from detect.dispersion import DispersionOptions, history_dispersion
+from detect.hourly import OVERALL, FloatArray, HourlyData
+
+
+def concentration_llr(part: SegmentRates, whole: SegmentRates, hours: int) -> float:
+    """Poisson log-likelihood ratio, over the same ``hours``, of "this slice rose by its own ratio and the rest
+    of the topic by theirs" against "every slice rose by the topic's ratio"."""
+    x, e = part.current_rate * hours, part.baseline_rate * hours
+    total_x, total_e = whole.current_rate * hours, whole.baseline_rate * hours
+    rest_x, rest_e = total_x - x, total_e - e
+    if x <= 0 or e <= 0 or rest_e <= 0 or total_x <= 0:
+        return 0.0
+    ratio = total_x / total_e
+    llr = x * np.log(x / (ratio * e))
+    if rest_x > 0:
+        llr += rest_x * np.log(rest_x / (ratio * rest_e))
+    return float(llr)
+
+
+def burstiness(data: HourlyData, hist: DispersionOptions | None) -> FloatArray:
+    """Each row's dispersion read off its history; a slice is at least as bursty as its topic (a courier's bad
+    day hits every queue it serves, and a slice's own estimate rests on fewer calls)."""
+    if hist is None:
+        return np.zeros(data.counts.shape)
+    own = history_dispersion(data.counts, data.totals, data.start.hour, hist)
+    topic_row = {r.topic_id: i for i, r in enumerate(data.rows) if r.dim == OVERALL}
+    parent = np.array([topic_row.get(r.topic_id, i) for i, r in enumerate(data.rows)], dtype=np.int64)
+    return np.asarray(np.maximum(own, own[parent]), dtype=float) if len(parent) else own
+
+
+def expected_before_change(expected: FloatArray, totals: FloatArray, change: int, lo: int, t: int) -> FloatArray:
+    """Expected counts over [lo, t] at the share of the week before ``change``, where that is lower than the
+    adapted baseline (adaptation during an incident only ever raises it)."""
+    week = slice(max(0, change - 168), max(0, change))
+    calls = float(np.sum(totals[week]))
+    out = np.array(expected, dtype=float)
+    if calls <= 0:
+        return out
+    share = float(np.nansum(expected[week])) / calls
+    out[lo : t + 1] = np.fmin(out[lo : t + 1], share * totals[lo : t + 1])
+    return out

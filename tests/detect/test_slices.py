@@ -1,0 +1,27 @@
+"""Where a rise sits, and the level before a change, on hand-made numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detect.detector import SegmentRates
+from detect.slices import concentration_llr, expected_before_change
+
+
+def rates(baseline: float, current: float) -> SegmentRates:
+    return SegmentRates(baseline, current, current / baseline, current - baseline)
+
+
+def test_an_even_rise_is_not_concentrated_and_a_local_one_is() -> None:
+    whole = rates(10.0, 30.0)
+    assert concentration_llr(rates(4.0, 12.0), whole, 24) < 1e-9  # the slice rose exactly like the topic
+    assert concentration_llr(rates(4.0, 24.0), whole, 24) > 50.0  # all the excess in one slice
+
+
+def test_the_level_before_the_change_caps_an_adapted_baseline() -> None:
+    totals = np.full(400, 100.0)
+    expected = np.r_[np.full(200, 5.0), np.full(200, 12.0)]  # the baseline has absorbed the incident
+    capped = expected_before_change(expected, totals, change=200, lo=376, t=399)
+    assert np.allclose(capped[376:], 5.0) and np.allclose(capped[:376], expected[:376])
+    lower = np.r_[np.full(200, 5.0), np.full(200, 3.0)]
+    assert np.allclose(expected_before_change(lower, totals, 200, 376, 399)[376:], 3.0)
