@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +13,7 @@ from rich.text import Text
 from sqlalchemy import select
 
 from cli.alerts_cmd import print_alerts
-from cli.context import console, fail, get_db
+from cli.context import console, err_console, fail, get_db
 from cli.main import app
 from cli.pipeline import PipelineReport, run_pipeline
 from cli.progress import RichProgress
@@ -61,14 +63,44 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
 def process(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Transcription processes")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try failed recordings again")] = False,
+    every: Annotated[
+        float | None,
+        typer.Option("--every", min=0.0, help="Keep running: start a round every N minutes (Ctrl-C stops)"),
+    ] = None,
+    max_rounds: Annotated[int | None, typer.Option("--max-rounds", min=1, help="With --every: stop after N")] = None,
 ) -> None:
     """Run all pending work: transcribe, tag, refresh volumes, detect, deliver alerts."""
     db = get_db()
+    if every is None:
+        try:
+            report = run_pipeline(db, workers, retry_failed)
+        except CallpulseError as exc:
+            fail(exc.detail)
+        console.print(_summary(report, _failed_files(db, report)))
+        return
+    _keep_processing(db, workers, retry_failed, every * 60.0, max_rounds)
+
+
+def _keep_processing(
+    db: Database, workers: int | None, retry_failed: bool, period_s: float, max_rounds: int | None
+) -> None:
+    """Rounds of all pending work, one every ``period_s``. A failed round is reported and the next one picks
+    up where it stopped (every stage only does what is still pending); Ctrl-C ends the loop between stages."""
+    rounds = 0
     try:
-        report = run_pipeline(db, workers, retry_failed)
-    except CallpulseError as exc:
-        fail(exc.detail)
-    console.print(_summary(report, _failed_files(db, report)))
+        while max_rounds is None or rounds < max_rounds:
+            started = time.monotonic()
+            console.print(f"round {rounds + 1} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+            try:
+                report = run_pipeline(db, workers, retry_failed)
+                console.print(_summary(report, _failed_files(db, report)))
+            except CallpulseError as exc:
+                err_console.print(f"round failed: {exc.detail}; the next round retries")
+            rounds += 1
+            if max_rounds is None or rounds < max_rounds:
+                time.sleep(max(0.0, period_s - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        console.print(f"stopped after {rounds} rounds")
 
 
 @app.command("demo")

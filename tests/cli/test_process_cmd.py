@@ -27,3 +27,17 @@ def test_undecodable_recordings_fail_with_their_file_and_reason(
     assert "2 failed" in result.stdout
     assert f"({audio / 'noise.wav'}): not a decodable audio file" in result.stdout
     assert f"({audio / 'empty.mp3'}): empty file (0 bytes)" in result.stdout
+
+
+def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path}/loop.db"]
+    transcript = tmp_path / "calls.jsonl"
+    transcript.write_text(
+        '{"call_id": "c1", "started_at": "2026-10-26T09:00:00Z", "language": "en", "queue": "billing", '
+        '"segments": [{"start": 0, "end": 4, "speaker": "customer", "text": "There is a paper bill fee on my bill"}]}\n'
+    )
+    assert CliRunner().invoke(app, [*db, "ingest", str(transcript)]).exit_code == 0
+    result = CliRunner().invoke(app, [*db, "process", "--every", "0", "--max-rounds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "round 1 at" in result.stdout and "round 2 at" in result.stdout and "round 3" not in result.stdout
+    assert "1 new, 0 re-tagged" in result.stdout and "0 new, 0 re-tagged" in result.stdout
