@@ -195,6 +195,19 @@ class VolumeBucket(Base):
     )
 
 
+class AgentBucket(Base):
+    """Calls per hour per topic and agent (topic "*": all calls), so trends split by agent read buckets, not calls."""
+
+    __tablename__ = "agent_buckets"
+
+    bucket_start: Mapped[datetime] = mapped_column(primary_key=True)
+    topic_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(100), primary_key=True, default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_agent_topic_bucket_cover", "topic_id", "bucket_start", "agent_id", "count"),)
+
+
 class PhraseBucket(Base):
     """Calls per hour that contain a candidate phrase (customer speech), for emerging-problem alerts."""
 
@@ -282,6 +295,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+
+
+VOLUMES_WATERMARK = "volumes_watermark"  # AppMeta key: calls changed up to here are in the hourly buckets
 
 
 class AppMeta(Base):

@@ -1,7 +1,8 @@
 """Several topics' series side by side, optionally split by queue, language or agent.
 
-Queue and language splits read the hourly volume buckets. Volume buckets carry no agent, so the agent split
-counts calls and their topic hits in one SQL aggregation per request, grouped by agent and time bucket.
+Queue and language splits read the hourly volume buckets, the agent split its own hourly agent buckets. Agent
+buckets carry no queue or language, so an agent split filtered by either (or asked before the first volume
+refresh has filled them) counts calls and their topic hits in one SQL aggregation instead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import ColumnElement, Executable, String, func, literal, select,
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
-from core.models import TOTAL, Call, CallStatus, TopicHit, VolumeBucket
+from core.models import TOTAL, VOLUMES_WATERMARK, AgentBucket, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
 from core.trend_series import (
     BucketSize,
     TrendPoint,
@@ -82,13 +83,43 @@ def _group_values(session: Session, topics: list[str], window: TrendWindow, grou
     return list(session.scalars(query))
 
 
-def _bucket_expr(session: Session, bucket: BucketSize) -> ColumnElement[Any]:
+def _bucket_expr(session: Session, bucket: BucketSize, column: Any = Call.started_at) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "sqlite":
         # SQLite keeps UTC as text; strftime cuts it to the bucket without building datetimes.
         fmt = "%Y-%m-%d 00:00:00" if bucket is BucketSize.DAY else "%Y-%m-%d %H:00:00"
-        return func.strftime(fmt, Call.started_at)
+        return func.strftime(fmt, column)
     # date_trunc on a timestamptz truncates in the session's time zone; buckets are UTC days and hours.
-    return func.date_trunc(str(bucket), func.timezone("UTC", Call.started_at))
+    return func.date_trunc(str(bucket), func.timezone("UTC", column))
+
+
+def _agent_bucket_query(
+    session: Session, topics: list[str], window: TrendWindow, since: datetime, until: datetime
+) -> Executable:
+    """The same rows as ``_agent_counts_query``, summed from the hourly agent buckets."""
+    bucket = _bucket_expr(session, window.bucket, AgentBucket.bucket_start).label("bucket")
+    return (
+        select(
+            AgentBucket.topic_id.label("topic"),
+            AgentBucket.agent_id.label("agent"),
+            bucket,
+            func.sum(AgentBucket.count).label("n"),
+        )
+        .where(
+            AgentBucket.topic_id.in_(sorted({TOTAL, *topics})),
+            AgentBucket.bucket_start >= since,
+            AgentBucket.bucket_start < until,
+        )
+        .group_by(AgentBucket.topic_id, AgentBucket.agent_id, bucket)
+    )
+
+
+def _agent_query(
+    session: Session, topics: list[str], window: TrendWindow, since: datetime, until: datetime
+) -> Executable:
+    buckets_fit = window.queue is None and window.language is None
+    if buckets_fit and session.get(AppMeta, VOLUMES_WATERMARK) is not None:
+        return _agent_bucket_query(session, topics, window, since, until)
+    return _agent_counts_query(session, topics, window, since, until)
 
 
 def _agent_counts_query(
@@ -140,7 +171,7 @@ def _agent_rows(
 ) -> Iterator[tuple[str, str, int, int]]:
     """(topic, agent, bucket index, calls) from the aggregation, indexes within [0, n)."""
     step = bucket_step(window.bucket)
-    rows = session.execute(_agent_counts_query(session, topics, window, since, since + n * step)).all()
+    rows = session.execute(_agent_query(session, topics, window, since, since + n * step)).all()
     index: dict[object, int] = {}  # every agent repeats the same buckets
     for topic, agent, t, calls in rows:
         i = index.get(t)

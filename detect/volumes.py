@@ -1,4 +1,5 @@
-"""Hourly volume series (topic x queue x language, plus all calls) rebuilt from tagged calls in SQL."""
+"""Hourly volume series (topic x queue x language, plus all calls; and topic x agent) rebuilt from tagged calls
+in SQL."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, selec
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.models import TOTAL, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
+from core.models import TOTAL, VOLUMES_WATERMARK, AgentBucket, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
 
-WATERMARK_KEY = "volumes_watermark"
+WATERMARK_KEY = VOLUMES_WATERMARK
 _BATCH = 5000
 
 
@@ -43,9 +44,7 @@ def _grouped_rows(session: Session, start: datetime | None, end: datetime | None
     hour = _hour_expr(session).label("hour")
     queue = func.coalesce(Call.queue, "").label("queue")
     language = func.coalesce(Call.language, "").label("language")
-    conds = [Call.status == CallStatus.TAGGED]
-    if start is not None and end is not None:
-        conds += [Call.started_at >= start, Call.started_at < end]
+    conds = _tagged(start, end)
     topics = (
         select(hour, TopicHit.topic_id, queue, language, func.count().label("n"))
         .join(TopicHit, TopicHit.call_id == Call.id)
@@ -64,9 +63,41 @@ def _grouped_rows(session: Session, start: datetime | None, end: datetime | None
     return rows
 
 
-def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+def _agent_rows(session: Session, conds: list[ColumnElement[bool]]) -> list[dict[str, Any]]:
+    hour = _hour_expr(session).label("hour")
+    agent = func.coalesce(Call.agent_id, "").label("agent")
+    topics = (
+        select(hour, TopicHit.topic_id, agent, func.count().label("n"))
+        .join(TopicHit, TopicHit.call_id == Call.id)
+        .where(and_(*conds))
+        .group_by(hour, TopicHit.topic_id, agent)
+    )
+    totals = select(hour, literal(TOTAL).label("topic_id"), agent, func.count().label("n")).where(and_(*conds))
+    rows: list[dict[str, Any]] = []
+    for stmt in (topics, totals.group_by(hour, agent)):
+        for h, topic, a, n in session.execute(stmt):
+            rows.append({"bucket_start": _as_hour(h), "topic_id": topic, "agent_id": a, "count": int(n)})
+    return rows
+
+
+def _tagged(start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [Call.status == CallStatus.TAGGED]
+    if start is not None and end is not None:
+        conds += [Call.started_at >= start, Call.started_at < end]
+    return conds
+
+
+def _write(session: Session, rows: list[dict[str, Any]], start: datetime | None, end: datetime | None) -> None:
+    """Volume rows, then the agent buckets of the same hours (deleted and recomputed alike)."""
     for i in range(0, len(rows), _BATCH):
         session.execute(insert(VolumeBucket), rows[i : i + _BATCH])
+    gone = delete(AgentBucket)
+    if start is not None and end is not None:
+        gone = gone.where(AgentBucket.bucket_start >= start, AgentBucket.bucket_start < end)
+    session.execute(gone)
+    agents = _agent_rows(session, _tagged(start, end))
+    for i in range(0, len(agents), _BATCH):
+        session.execute(insert(AgentBucket), agents[i : i + _BATCH])
 
 
 def _set_watermark(session: Session, value: datetime | None) -> None:
@@ -91,7 +122,7 @@ def rebuild_volumes(db: Database) -> VolumeReport:
         newest = session.scalar(select(func.max(Call.updated_at)))
         session.execute(delete(VolumeBucket))
         rows = _grouped_rows(session, None, None)
-        _write(session, rows)
+        _write(session, rows, None, None)
         _set_watermark(session, newest)
     return VolumeReport(hours=len({r["bucket_start"] for r in rows}), rows=len(rows), full=True)
 
@@ -114,6 +145,6 @@ def refresh_volumes(db: Database) -> VolumeReport:
         end = hour_floor(last) + timedelta(hours=1)
         session.execute(delete(VolumeBucket).where(VolumeBucket.bucket_start >= start, VolumeBucket.bucket_start < end))
         rows = _grouped_rows(session, start, end)
-        _write(session, rows)
+        _write(session, rows, start, end)
         _set_watermark(session, newest)
     return VolumeReport(hours=int((end - start) / timedelta(hours=1)), rows=len(rows), full=False)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from core.db import Database
-from core.models import TOTAL, Call, CallStatus, TaxonomyVersion, Topic, TopicHit
+from core.models import TOTAL, AgentBucket, Call, CallStatus, TaxonomyVersion, Topic, TopicHit
 from core.trends import BucketSize, GroupBy, TrendWindow, grouped_trends
+from detect.volumes import refresh_volumes
 from tests.core.test_search import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL server)
 
 START = datetime(2026, 9, 7, tzinfo=UTC)
@@ -97,13 +98,19 @@ WINDOWS = [
 def _check(db: Database) -> None:
     calls = _seed(db)
     topics = ["fee", "outage", TOTAL]
-    for window in WINDOWS:
-        with db.session() as s:
-            series = grouped_trends(s, topics, window, GroupBy.AGENT)
-        got = [(g.topic, g.group, [(p.t, p.count, p.total, p.share) for p in g.points]) for g in series]
-        assert got == _direct(calls, topics, window), window
-        assert all(p.expected is None for g in series for p in g.points)
-    assert {dict(g.group)["agent"] for g in series} == {"", "a1", "a2", "a3"}
+    # first straight from the calls (no volume refresh yet), then from the hourly agent buckets
+    for refreshed in (False, True):
+        if refreshed:
+            refresh_volumes(db)
+            with db.session() as s:
+                assert s.scalar(select(func.count()).select_from(AgentBucket))
+        for window in WINDOWS:
+            with db.session() as s:
+                series = grouped_trends(s, topics, window, GroupBy.AGENT)
+            got = [(g.topic, g.group, [(p.t, p.count, p.total, p.share) for p in g.points]) for g in series]
+            assert got == _direct(calls, topics, window), (window, refreshed)
+            assert all(p.expected is None for g in series for p in g.points)
+        assert {dict(g.group)["agent"] for g in series} == {"", "a1", "a2", "a3"}
 
 
 def test_agent_trends_match_a_direct_count_on_sqlite(db: Database) -> None:
