@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import sqlite3
@@ -189,6 +190,8 @@ def run(calls: int, runs: int) -> dict[str, Any]:
         ready = s.get(AppMeta, VOLUMES_WATERMARK) is not None
     if not ready:  # the corpus's hourly agent buckets, built once by the product's own volume job (then cached)
         rebuild_volumes(db)
+    gc.collect()
+    gc.freeze()  # as `callpulse serve` does after startup
     day = datetime(2026, 10, 27, tzinfo=UTC)
     week = TrendWindow(BucketSize.HOUR, day - timedelta(days=6), day + timedelta(days=1))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import typer
@@ -28,4 +29,10 @@ def serve(
     if workers > 1:
         raise typer.BadParameter("run several `callpulse serve` processes behind a proxy to scale out")
     get_db()  # an unreachable database is a one-line error here, not a traceback from the server's startup
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    app = create_app(settings)
+    # The imported modules, schema and routes live as long as the server. Frozen, they stay out of the cyclic
+    # collector's full passes, which otherwise add ~60 ms to every third request that builds many objects
+    # (a trend split by agent: 35 ms -> ~95 ms at p95 on 1M calls).
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
