@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -114,6 +114,15 @@ class Database:
 @lru_cache(maxsize=8)
 def get_database(url: str | None = None) -> Database:
     return Database(url or get_settings().database_url)
+
+
+def utc_truncate(session: Session, column: Any, unit: str) -> ColumnElement[Any]:
+    """``column`` cut to its UTC ``unit`` ("hour" or "day") in SQL: text on SQLite, which keeps UTC as text; a
+    naive UTC timestamp on PostgreSQL, where date_trunc on a timestamptz would cut in the session's time zone
+    (a day would start at local midnight, and a half-hour zone would shift every hour)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%d 00:00:00" if unit == "day" else "%Y-%m-%d %H:00:00", column)
+    return func.date_trunc(unit, func.timezone("UTC", column))
 
 
 def meta_value(session: Session, key: str, default_factory: Any = None) -> str | None:

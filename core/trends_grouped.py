@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Executable, String, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from core.db import utc_truncate
 from core.errors import InvalidInput
 from core.models import TOTAL, VOLUMES_WATERMARK, AgentBucket, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
 from core.trend_series import (
@@ -84,12 +85,7 @@ def _group_values(session: Session, topics: list[str], window: TrendWindow, grou
 
 
 def _bucket_expr(session: Session, bucket: BucketSize, column: Any = Call.started_at) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite keeps UTC as text; strftime cuts it to the bucket without building datetimes.
-        fmt = "%Y-%m-%d 00:00:00" if bucket is BucketSize.DAY else "%Y-%m-%d %H:00:00"
-        return func.strftime(fmt, column)
-    # date_trunc on a timestamptz truncates in the session's time zone; buckets are UTC days and hours.
-    return func.date_trunc(str(bucket), func.timezone("UTC", column))
+    return utc_truncate(session, column, str(bucket))
 
 
 def _agent_bucket_query(

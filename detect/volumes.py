@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from core.db import Database
+from core.db import Database, utc_truncate
 from core.models import TOTAL, VOLUMES_WATERMARK, AgentBucket, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
 
 WATERMARK_KEY = VOLUMES_WATERMARK
@@ -29,9 +29,7 @@ def hour_floor(ts: datetime) -> datetime:
 
 
 def _hour_expr(session: Session) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m-%d %H:00:00", Call.started_at)
-    return func.date_trunc("hour", Call.started_at)
+    return utc_truncate(session, Call.started_at, "hour")
 
 
 def _as_hour(value: Any) -> datetime:

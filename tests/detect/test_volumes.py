@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
 
 from core.db import Database
 from core.models import TOTAL, Call, CallStatus, TopicHit, VolumeBucket
 from detect.volumes import rebuild_volumes, refresh_volumes
+from tests.core.test_search import postgres_url  # noqa: F401  (session fixture: a throwaway PostgreSQL server)
 
 T0 = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
 
@@ -88,3 +90,22 @@ def test_rebuild_is_fast_on_many_calls(db: Database) -> None:
     rebuild_volumes(db)
     assert datetime.now(UTC) - started < timedelta(seconds=20)
     assert sum(c for k, c in buckets(db).items() if k[1] == TOTAL) == 8000
+
+
+@pytest.mark.postgres
+def test_hours_are_utc_hours_on_postgres_in_a_half_hour_zone(postgres_url: str) -> None:  # noqa: F811
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS volumes_kolkata"))
+        conn.execute(text("CREATE DATABASE volumes_kolkata"))
+    admin.dispose()
+    # UTC+05:30: a local-hour cut would split every UTC hour in two
+    db = Database(postgres_url.rsplit("/", 1)[0] + "/volumes_kolkata?options=-c%20timezone%3DAsia%2FKolkata")
+    try:
+        add_call(db, "k1", T0 + timedelta(minutes=10), [])
+        add_call(db, "k2", T0 + timedelta(minutes=50), [])
+        add_call(db, "k3", T0 + timedelta(minutes=70), [])
+        rebuild_volumes(db)
+        assert buckets(db) == {(T0, TOTAL, "billing", "en"): 2, (T0 + timedelta(hours=1), TOTAL, "billing", "en"): 1}
+    finally:
+        db.engine.dispose()
