@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.schemas import AlertOut
+from core.alert_actions import alert_json
 from core.db import Database
-from core.models import Role
+from core.models import Alert, Role
 from tests.api.conftest import bearer
 
 ALERT_KEYS = {
@@ -52,6 +55,14 @@ def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, st
     again = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", headers=ops)
     assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
     assert client.post("/api/v1/alerts/999/resolve", headers=ops).status_code == 404
+
+
+def test_alert_schema_carries_every_field_of_the_alert(seeded: Database) -> None:
+    # Pydantic drops unknown keys silently: a field added to alert_json but not to AlertOut would vanish from the API
+    with seeded.session() as session:
+        alert = session.scalars(select(Alert)).first()
+        assert alert is not None
+        assert set(alert_json(alert)) == set(AlertOut.model_fields)
 
 
 def test_alert_pagination_and_filters(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
