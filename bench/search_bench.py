@@ -98,7 +98,9 @@ def load(db_path: Path, corpus: Path) -> int:
             'INSERT INTO segments (id, call_id, idx, start, "end", speaker, text) VALUES (?,?,?,?,?,?,?)', seg_rows
         )
         conn.executemany("INSERT INTO topic_hits (call_id, topic_id, matches) VALUES (?,?,1)", hit_rows)
-        call_rows.clear(), seg_rows.clear(), hit_rows.clear()
+        call_rows.clear()
+        seg_rows.clear()
+        hit_rows.clear()
 
     for call in _calls(corpus):
         started = _ts(call["started_at"])
@@ -202,6 +204,12 @@ def run(calls: int, runs: int) -> dict[str, Any]:
 
         return call
 
+    def searching(opts: SearchOptions) -> Callable[[Any], object]:
+        return lambda s: search_segments(s, opts)
+
+    def trending(window: TrendWindow) -> Callable[[Any], object]:
+        return lambda s: topic_trend(s, "billing.unexpected_charge", window, expected_counts)
+
     one_day = {"since": day, "until": day + timedelta(days=1)}
     searches = {
         "search phrase, one day": SearchOptions('"paper bill fee"', **one_day),  # type: ignore[arg-type]
@@ -222,9 +230,9 @@ def run(calls: int, runs: int) -> dict[str, Any]:
     }
     cases: dict[str, Callable[[], object]] = {}
     for name, opts in searches.items():
-        cases[name] = session_call(lambda s, o=opts: search_segments(s, o))
+        cases[name] = session_call(searching(opts))
     for name, window in trends.items():
-        cases[name] = session_call(lambda s, w=window: topic_trend(s, "billing.unexpected_charge", w, expected_counts))
+        cases[name] = session_call(trending(window))
     cases["trend hourly, 7 days, by agent"] = session_call(
         lambda s: grouped_trends(s, ["billing.unexpected_charge"], week, GroupBy.AGENT)
     )

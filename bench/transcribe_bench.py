@@ -73,6 +73,7 @@ def write_audio(path: Path, channels: Sequence[Samples], rate: int = SAMPLE_RATE
     codec = "libopus" if path.suffix == ".opus" else "pcm_s16le"
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
+        assert isinstance(stream, av.AudioStream)
         frame = av.AudioFrame.from_ndarray(np.clip(samples, -1, 1).astype(np.float32), format="flt", layout=layout)
         frame.sample_rate = rate
         for packet in stream.encode(frame):

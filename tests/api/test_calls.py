@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -36,7 +37,7 @@ META = {
 }
 
 
-def upload(client: TestClient, key: str, data: bytes, meta: dict[str, str] | None = None, name: str = "a.wav"):
+def upload(client: TestClient, key: str, data: bytes, meta: dict[str, str] | None = None, name: str = "a.wav") -> Any:
     files = {"audio": (name, data, "application/octet-stream")}
     form = {"metadata": json.dumps(meta if meta is not None else META)}
     return client.post("/api/v1/calls", files=files, data=form, headers=bearer(key))

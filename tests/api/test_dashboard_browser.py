@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -39,7 +39,10 @@ README_SHOTS = {"overview", "alert"}
 
 if not Path(CHROMIUM).exists() or shutil.which("espeak-ng") is None or shutil.which("sox") is None:
     pytest.skip("needs chromium, espeak-ng and sox", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+if TYPE_CHECKING:
+    from playwright import sync_api
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @dataclass

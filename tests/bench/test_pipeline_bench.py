@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.pipeline_bench import STAGES, run, write_results
+from bench.pipeline_bench import run
+from bench.pipeline_report import STAGES, write_results
 
 
 def test_small_run_times_every_stage_and_writes_results(tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from detect.dispersion import history_dispersion
+from detect.hourly import FloatArray
 
 DAYS = 42
 HOURS = DAYS * 24
 
 
-def series(seed: int, sigma: float, calls_per_day: float = 4000.0, share: float = 0.05) -> tuple[np.ndarray, ...]:
+def series(
+    seed: int, sigma: float, calls_per_day: float = 4000.0, share: float = 0.05
+) -> tuple[FloatArray, FloatArray]:
     rng = np.random.default_rng(seed)
     hour = np.arange(HOURS) % 24
     rate = np.where((hour >= 8) & (hour < 20), calls_per_day / 12, 1.0)

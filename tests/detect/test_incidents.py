@@ -44,7 +44,7 @@ def test_key_ignores_dimension() -> None:
 def test_updates_while_elevated_and_reopens_only_after_cool_down() -> None:
     book = IncidentBook(cooldown=24 * H, replay=False)
     first, created = book.observe(signal(3, {"queue": "billing"}))
-    assert created and first.detected_at == T0 + 3 * H and first.severity == Severity.MEDIUM
+    assert created and (first.detected_at, first.severity) == (T0 + 3 * H, Severity.MEDIUM)
     again, created = book.observe(signal(10, ratio=6.0))
     assert again is first and not created
     assert first.last_seen_at == T0 + 10 * H and first.ratio == 6.0 and first.severity == Severity.HIGH

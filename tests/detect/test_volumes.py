@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, insert, select, text
 
 from core.db import Database
 from core.models import TOTAL, Call, CallStatus, TopicHit, VolumeBucket
@@ -83,9 +83,9 @@ def test_rebuild_is_fast_on_many_calls(db: Database) -> None:
             }
             for i in range(8000)
         ]
-        session.execute(Call.__table__.insert(), calls)
+        session.execute(insert(Call), calls)
         hits = [{"call_id": f"c{i}", "topic_id": f"t{i % 12}", "matches": 1} for i in range(8000)]
-        session.execute(TopicHit.__table__.insert(), hits)
+        session.execute(insert(TopicHit), hits)
     started = datetime.now(UTC)
     rebuild_volumes(db)
     assert datetime.now(UTC) - started < timedelta(seconds=20)
