@@ -40,10 +40,11 @@ def expected_before_change(expected: FloatArray, totals: FloatArray, change: int
     """Expected counts over [lo, t] at the share of the week before ``change``, where that is lower than the
     adapted baseline (adaptation during an incident only ever raises it)."""
     week = slice(max(0, change - 168), max(0, change))
-    calls = float(np.sum(totals[week]))
+    known = np.isfinite(expected[week])  # hours before the baseline existed say nothing about the share
+    calls = float(np.sum(totals[week][known]))
     out = np.array(expected, dtype=float)
     if calls <= 0:
         return out
-    share = float(np.nansum(expected[week])) / calls
+    share = float(np.sum(expected[week][known])) / calls
     out[lo : t + 1] = np.fmin(out[lo : t + 1], share * totals[lo : t + 1])
     return out

@@ -25,3 +25,10 @@ def test_the_level_before_the_change_caps_an_adapted_baseline() -> None:
     assert np.allclose(capped[376:], 5.0) and np.allclose(capped[:376], expected[:376])
     lower = np.r_[np.full(200, 5.0), np.full(200, 3.0)]
     assert np.allclose(expected_before_change(lower, totals, 200, 376, 399)[376:], 3.0)
+
+
+def test_hours_without_a_baseline_do_not_dilute_the_level_before_the_change() -> None:
+    totals = np.full(400, 100.0)
+    expected = np.r_[np.full(96, np.nan), np.full(104, 5.0), np.full(200, 12.0)]  # no baseline in the first 96 h
+    capped = expected_before_change(expected, totals, change=200, lo=376, t=399)
+    assert np.allclose(capped[376:], 5.0)  # not 5 * 104 / 168
