@@ -53,7 +53,7 @@ def estimate_change_start(
         return fallback
     if not bkps:
         return fallback
-    b = bkps[0]
+    b = _shorter_tail(x, e, bkps[0], o.min_size)
     # Hours without calls (nights) fit either side equally well; the change starts at the first hour with calls.
     while b < x.size - 1 and x[b] == 0:
         b += 1
@@ -62,6 +62,23 @@ def estimate_change_start(
     if after <= before:
         return fallback
     return min(int(start + idx[b]), end)
+
+
+def _shorter_tail(x: FloatArray, e: FloatArray, b: int, min_size: int) -> int:
+    """A break pressed against the end by ``min_size`` may belong later: a change seen in its first hour or
+    two (a single-hour extreme) starts there, not in the ordinary hour before it. Poisson costs decide."""
+    if b != x.size - min_size:
+        return b
+    return min(range(b, x.size), key=lambda k: _split_cost(x, e, k))
+
+
+def _split_cost(x: FloatArray, e: FloatArray, b: int) -> float:
+    """Poisson negative log-likelihood (up to a constant) of one rate before ``b`` and another from it."""
+    cost = 0.0
+    for xs, es in ((x[:b].sum(), e[:b].sum()), (x[b:].sum(), e[b:].sum())):
+        if xs > 0 and es > 0:
+            cost -= float(xs * np.log(xs / es))
+    return cost
 
 
 def _last_quiet_day(counts: FloatArray, expected: FloatArray, lo: int, before: int) -> int:

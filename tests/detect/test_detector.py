@@ -146,3 +146,14 @@ def test_cusum_forgets_a_rise_that_ended_days_ago() -> None:
     classic, run = cusum_alarm(calls, expected, replace(opts, cusum_max_run=10**6), disp)
     assert classic.any() and run[classic].max() > 72
     assert not cusum_alarm(calls, expected, opts, disp)[0].any()
+
+
+def test_a_change_seen_in_its_first_hour_starts_at_that_hour() -> None:
+    # the break search keeps two hours per segment; a one-hour extreme must not be dated to the ordinary hour before
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        x, e = rng.poisson(5.0, 300).astype(float), np.full(300, 5.0)
+        x[250] = 60.0
+        assert estimate_change_start(x, e, 250, fallback=250) == 250
+        x[251] = 55.0
+        assert estimate_change_start(x, e, 251, fallback=251) == 250
