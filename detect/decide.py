@@ -13,6 +13,7 @@ from detect.changepoint import ChangeOptions, estimate_change_start
 from detect.detector import (
     VOLUME_TEST,
     Evaluation,
+    SegmentRates,
     TestOptions,
     evaluate_share,
     evaluate_volume,
@@ -46,6 +47,7 @@ class DetectOptions:
     min_history_hours: int = 168
     slice_alpha_factor: float = 0.15  # ~ten queue/language slices per topic: each needs more evidence
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
+    concentration_nats: float = 4.0  # ...and how much better "it sits there" must explain the counts than "even"
     change: ChangeOptions = field(default_factory=ChangeOptions)
     slice_extra_history_hours: int = 168
     rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
@@ -186,13 +188,18 @@ class Decider:
         if overall is not None and overall in firing:
             primary = overall
             start = self._change_start(ev, primary, t)
-            dimension = self._concentration(ev, overall, rows, start, t)
+            dimension = self._concentration(ev, rows, start, t)
         else:
             primary = max(firing, key=lambda r: self._window_excess(ev, r, t))
             start = self._change_start(ev, primary, t)
             key = self.data.rows[primary]
-            # a slice firing says it rose, not that the rise sits there: the same concentration test names it
-            dimension = {key.dim: key.value} if overall is None else self._concentration(ev, overall, rows, start, t)
+            # a slice firing says it rose, not that the rise sits there: the same concentration test names it,
+            # unless the topic as a whole did not rise at all (calls moved between queues)
+            dimension = self._concentration(ev, rows, start, t)
+            if not dimension and (
+                overall is None or segment_rates(ev.counts[overall], ev.expected[overall], start, t).excess <= 0
+            ):
+                dimension = {key.dim: key.value}
         signal = self._signal(AlertKind.TOPIC, topic, None, dimension, ev, primary, start, t)
         return replace(signal, whole_topic=primary == overall)
 
@@ -220,26 +227,35 @@ class Decider:
         w = max(1, int(ev.window[row, t]))
         return float(ev.counts[row, t - w + 1 : t + 1].sum() - np.nansum(ev.expected[row, t - w + 1 : t + 1]))
 
-    def _concentration(self, ev: Evaluation, overall: int, rows: list[int], start: int, t: int) -> dict[str, str]:
+    def _concentration(self, ev: Evaluation, rows: list[int], start: int, t: int) -> dict[str, str]:
         """The slice that carries most of the topic's excess and, among those, explains it best: the largest
-        Poisson log-likelihood ratio of "the rise sits in this slice" against "the whole topic rose evenly"."""
-        overall_rates = segment_rates(ev.counts[overall], ev.expected[overall], start, t)
-        if overall_rates.excess <= 0:
-            return {}
-        best: tuple[float, dict[str, str]] = (0.0, {})
-        for r in rows:
-            key = self.data.rows[r]
-            if key.dim == OVERALL:
+        Poisson log-likelihood ratio of "the rise sits in this slice" against "the whole topic rose evenly".
+
+        Each slice is weighed against the sum of its siblings (all queues, or all languages), not against the
+        topic's own row: each row's baseline is a share of its own totals, and a rise inflates the totals of the
+        slice it sits in most, so only siblings compare like with like."""
+        best: tuple[float, dict[str, str]] = (self.opts.concentration_nats, {})
+        for dim, members in self._by_dimension(rows).items():
+            each = [segment_rates(ev.counts[r], ev.expected[r], start, t) for r in members]
+            whole = _sum_rates(each)
+            if whole.excess <= 0:
                 continue
-            rates = segment_rates(ev.counts[r], ev.expected[r], start, t)
-            if rates.baseline_rate >= 0.97 * overall_rates.baseline_rate:
-                continue  # a slice that is (nearly) the whole topic says nothing about where
-            if rates.excess < self.opts.concentration * overall_rates.excess:
-                continue
-            score = concentration_llr(rates, overall_rates, t - start + 1)
-            if score > best[0]:
-                best = (score, {key.dim: key.value})
+            for r, rates in zip(members, each, strict=True):
+                if rates.baseline_rate >= 0.97 * whole.baseline_rate:
+                    continue  # a slice that is (nearly) the whole topic says nothing about where
+                if rates.excess < self.opts.concentration * whole.excess:
+                    continue
+                score = concentration_llr(rates, whole, t - start + 1)
+                if score > best[0]:
+                    best = (score, {dim: self.data.rows[r].value})
         return best[1]
+
+    def _by_dimension(self, rows: list[int]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for r in rows:
+            if self.data.rows[r].dim != OVERALL:
+                out.setdefault(self.data.rows[r].dim, []).append(r)
+        return out
 
     def _signal(
         self,
@@ -266,6 +282,11 @@ class Decider:
             ratio=rates.ratio,
             excess_calls=since_change.excess,
         )
+
+
+def _sum_rates(parts: list[SegmentRates]) -> SegmentRates:
+    base, current = sum(p.baseline_rate for p in parts), sum(p.current_rate for p in parts)
+    return SegmentRates(base, current, current / base if base > 0 else 1.0, sum(p.excess for p in parts))
 
 
 def _rank_correlation(a: FloatArray, b: FloatArray) -> float:

@@ -163,3 +163,20 @@ def test_a_rise_across_all_queues_names_no_queue(db: Database) -> None:
         with db.session() as session:
             session.execute(delete(VolumeBucket))
             session.execute(delete(Alert))
+
+
+def test_calls_moved_between_queues_name_the_queue_that_gained_them(db: Database) -> None:
+    # an IVR change sends topic a's callers from billing to shop, and a fifth of them to another topic: the topic
+    # as a whole falls
+    rng = np.random.default_rng(0)
+    lam = rate(1200.0)
+    before, after = np.array([0.8, 0.1, 0.1, 0.0]), np.array([0.3, 0.1, 0.4, 0.2])
+    topic = rng.poisson(lam * 0.08)
+    split = np.array([rng.multinomial(n, after if h >= SPIKE else before) for h, n in enumerate(topic)])
+    rows: list[dict[str, Any]] = []
+    for qi, q in enumerate(QUEUES):
+        rows += _rows("a", q, split[:, qi]) + _rows(TOTAL, q, split[:, qi] + rng.poisson(lam * 0.92 / 3))
+    with db.session() as session:
+        session.execute(insert(VolumeBucket), rows)
+    run_detection(db, now=end_of(HOURS), replay=True)
+    assert [(a.topic_id, a.dimension) for a in alerts(db)] == [("a", {"queue": "shop"})]
