@@ -47,6 +47,7 @@ class DetectOptions:
     min_history_hours: int = 168
     slice_alpha_factor: float = 0.15  # ~ten queue/language slices per topic: each needs more evidence
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
+    fresh_ratio: float = 1.5  # an alarm counts while its last day (or the change, if younger) runs this far above
     concentration_nats: float = 4.0  # ...and how much better "it sits there" must explain the counts than "even"
     change: ChangeOptions = field(default_factory=ChangeOptions)
     slice_extra_history_hours: int = 168
@@ -177,7 +178,7 @@ class Decider:
             firing = [r for r in rows if self.share.alarm[r, t] and (t >= self.slices_from or self._is_overall(r))]
             if firing:
                 out.append(self._topic_signal(topic, rows, firing, t))
-        return out
+        return self._fresh(out)
 
     def _is_overall(self, row: int) -> bool:
         return self.data.rows[row].dim == OVERALL
@@ -207,7 +208,7 @@ class Decider:
         if t < self.ready_from or not self.volume.alarm[0, t]:
             return []
         start = self._change_start(self.volume, 0, t)
-        return [self._signal(AlertKind.VOLUME, None, None, {}, self.volume, 0, start, t)]
+        return self._fresh([self._signal(AlertKind.VOLUME, None, None, {}, self.volume, 0, start, t)])
 
     def phrase_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from or self.phrase.alarm.shape[0] == 0:
@@ -216,7 +217,13 @@ class Decider:
         for p in np.flatnonzero(self.phrase.alarm[:, t]):
             start = self._change_start(self.phrase, int(p), t)
             out.append(self._signal(AlertKind.EMERGING, None, self.data.phrases[p], {}, self.phrase, int(p), start, t))
-        return out
+        return self._fresh(out)
+
+    def _fresh(self, signals: list[Signal]) -> list[Signal]:
+        """Signals whose last day still runs above baseline. A day- or two-day window keeps alarming after the
+        series is back to normal, as long as the spike is inside it: such an alarm is stale, and must neither
+        refresh an incident nor report a fixed problem as still elevated."""
+        return [s for s in signals if s.ratio >= self.opts.fresh_ratio]
 
     def _change_start(self, ev: Evaluation, row: int, t: int) -> int:
         fallback = t - int(ev.window[row, t]) + 1

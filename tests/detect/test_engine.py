@@ -180,3 +180,12 @@ def test_calls_moved_between_queues_name_the_queue_that_gained_them(db: Database
         session.execute(insert(VolumeBucket), rows)
     run_detection(db, now=end_of(HOURS), replay=True)
     assert [(a.topic_id, a.dimension) for a in alerts(db)] == [("a", {"queue": "shop"})]
+
+
+def test_an_alarm_left_over_from_a_fixed_spike_does_not_update_its_incident(db: Database) -> None:
+    # a 48-hour window keeps alarming while the two-day spike is inside it: its rates would read "no rise"
+    write_world(db, 0, [("a", None, SPIKE, SPIKE + 48, 6.0)])
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    assert alert.ratio >= 1.5 and alert.current_rate > alert.baseline_rate
+    assert alert.last_seen_at <= end_of(SPIKE + 48 + 24)
