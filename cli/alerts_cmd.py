@@ -31,12 +31,17 @@ def alerts(
     status: Annotated[AlertStatus | None, typer.Option("--status", help="open, acknowledged or resolved")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array in design.md's alert format")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 200,
+    replay: Annotated[
+        bool | None,
+        typer.Option("--replay/--live", help="Only backtest alerts (detect --replay) or only live ones; default both"),
+    ] = None,
 ) -> None:
     """List alerts, newest first (without a subcommand)."""
     if ctx.invoked_subcommand is not None:
         return
     with get_db().session() as session:
-        rows, _ = alert_actions.list_alerts(session, alert_actions.AlertFilter(status=status, limit=limit))
+        flt = alert_actions.AlertFilter(status=status, limit=limit, replay=replay)
+        rows, _ = alert_actions.list_alerts(session, flt)
         items = [alert_actions.alert_json(a) for a in rows]
     if as_json:
         print(json.dumps(items, indent=2, ensure_ascii=False))
@@ -88,8 +93,9 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
     for a in items:
         what = a["topic"] or (f'"{a["phrase"]}"' if a["phrase"] else "all calls")
         where = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all queues and languages"
+        tag = ", backtest" if a.get("replay") else ""
         console.print(
-            f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}]\n"
+            f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}{tag}]\n"
             f"   where: {where}\n"
             f"   since: {_when(a['change_at'])}   detected: {_when(a['detected_at'])}\n"
             f"   size:  {a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "

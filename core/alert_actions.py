@@ -24,6 +24,7 @@ class AlertFilter:
     since: datetime | None = None
     limit: int = 50
     cursor: str | None = None
+    replay: bool | None = None  # True: backtest alerts only (detect --replay); False: live alerts only
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
         conds.append(Alert.topic_id == flt.topic)
     if flt.since is not None:
         conds.append(Alert.detected_at >= flt.since)
+    if flt.replay is not None:
+        conds.append(Alert.replay.is_(flt.replay))
     if flt.cursor is not None:
         at, last_id = decode_cursor(flt.cursor, 2)
         t = cursor_time(at)
@@ -144,7 +147,8 @@ def alert_examples(session: Session, alert: Alert, limit: int = 10) -> list[Aler
 
 
 def acknowledge(session: Session, alert_id: int, who: str, comment: str | None = None) -> Alert:
-    """open -> acknowledged; acknowledging again keeps the first acknowledgement; resolved alerts conflict."""
+    """open -> acknowledged; acknowledging again keeps the first acknowledgement and adds its comment (a note
+    such as "vendor says fixed by 3 pm" must not be lost); resolved alerts conflict."""
     alert = get_alert(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved")
@@ -153,6 +157,8 @@ def acknowledge(session: Session, alert_id: int, who: str, comment: str | None =
         alert.acked_by = who
         alert.acked_at = utcnow()
         alert.ack_comment = comment
+    elif comment:
+        alert.ack_comment = f"{alert.ack_comment}\n{who}: {comment}" if alert.ack_comment else comment
     return alert
 
 

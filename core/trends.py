@@ -98,6 +98,7 @@ def topic_trend(
     since, until, points = topic_series(session, topic, window, expected_fn)
     changes = session.scalars(
         select(Alert.change_at)
+        .distinct()  # a live alert and a backtest of the same incident share their change
         .where(Alert.topic_id == topic, Alert.change_at >= since - timedelta(days=7), Alert.change_at < until)
         .order_by(Alert.change_at)
     ).all()

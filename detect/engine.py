@@ -14,6 +14,7 @@ from core.models import Alert, AlertKind, AppMeta
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from detect import evidence
+from detect.backtest import carry_over, keep_actions
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
@@ -71,12 +72,11 @@ def run_detection(
         if span is None:
             return DetectionReport(replay, 0, None, None)
         first_data, first, last = span
+        kept = []
         if replay:
-            session.execute(
-                delete(Alert).where(
-                    Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR
-                )
-            )
+            in_range = (Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR)
+            kept = keep_actions(list(session.scalars(select(Alert).where(*in_range))))
+            session.execute(delete(Alert).where(*in_range))
         data = load_hourly(session, max(first_data, first - CONTEXT_HOURS * HOUR), last, opts.phrase.min_excess)
         run = _Run(IncidentBook(timedelta(hours=get_settings().detect.cooldown_hours), replay))
         run.book.load(
@@ -88,6 +88,7 @@ def run_detection(
             _decide_hour(session, run, decider, t)
             bar.advance(1, data.at(t).strftime("%Y-%m-%d %H:00"))
         bar.finish()
+        carry_over(kept, run.created)
         session.add_all(run.created)
         if not replay:
             _set_watermark(session, last)

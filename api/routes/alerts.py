@@ -27,8 +27,11 @@ def list_alerts(
     since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    replay: Annotated[
+        bool | None, Query(description="true: backtest alerts only (detect --replay); false: live alerts only")
+    ] = None,
 ) -> AlertPage:
-    flt = alert_actions.AlertFilter(status, kind, topic, since, limit, cursor)
+    flt = alert_actions.AlertFilter(status, kind, topic, since, limit, cursor, replay)
     rows, next_cursor = alert_actions.list_alerts(session, flt)
     return AlertPage(items=[AlertOut(**alert_actions.alert_json(a)) for a in rows], next_cursor=next_cursor)
 

@@ -28,6 +28,18 @@ ALERT_KEYS = {
     "example_call_ids",
 }
 
+ALERT_COPY = (
+    "kind",
+    "topic_id",
+    "dimension",
+    "incident_key",
+    "change_at",
+    "detected_at",
+    "last_seen_at",
+    "baseline_rate",
+)
+ALERT_COPY += ("current_rate", "ratio", "severity", "top_terms", "example_call_ids")
+
 
 def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
     analyst, ops = bearer(keys[Role.ANALYST]), bearer(keys[Role.OPS])
@@ -46,6 +58,9 @@ def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, st
 
     acked = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"comment": "on it"}, headers=ops).json()
     assert acked["status"] == "acknowledged" and acked["ack_comment"] == "on it"
+    later = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"comment": "fix at 3"}, headers=ops).json()
+    assert later["acked_at"] == acked["acked_at"] and later["ack_comment"].endswith(": fix at 3")
+    assert later["ack_comment"].startswith("on it\n")
     assert acked["acked_by"].startswith("ops-test") and acked["acked_at"]
     assert client.get("/api/v1/alerts", params={"status": "open"}, headers=analyst).json()["items"][0]["kind"] == (
         "emerging"
@@ -55,6 +70,8 @@ def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, st
     again = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", headers=ops)
     assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
     assert client.post("/api/v1/alerts/999/resolve", headers=ops).status_code == 404
+    assert len(client.get("/api/v1/alerts", params={"replay": "false"}, headers=analyst).json()["items"]) == 2
+    assert client.get("/api/v1/alerts", params={"replay": "true"}, headers=analyst).json()["items"] == []
 
 
 def test_alert_schema_carries_every_field_of_the_alert(seeded: Database) -> None:
@@ -81,6 +98,9 @@ def test_alert_pagination_and_filters(client: TestClient, keys: dict[Role, str],
 
 def test_topic_trend_has_band_and_changepoints(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
     analyst = bearer(keys[Role.ANALYST])
+    with seeded.session() as session:  # a backtest of the same incident: one change, shown once
+        fee = session.scalars(select(Alert).where(Alert.kind == "topic")).one()
+        session.add(Alert(**{c: getattr(fee, c) for c in ALERT_COPY}, replay=True))
     params = {"bucket": "day", "since": "2026-10-05T00:00:00Z", "until": "2026-10-19T00:00:00Z"}
     trend = client.get("/api/v1/topics/billing.unexpected_charge/trend", params=params, headers=analyst).json()
     points = trend["points"]

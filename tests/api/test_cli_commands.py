@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from cli.main import app
 from core.auth import verify_api_key
 from core.db import Database
+from core.models import Alert, AlertKind
 from tests.api.seed import seed
 
 runner = CliRunner()
@@ -56,6 +58,17 @@ def test_alerts_list_ack_resolve(tmp_path: Path) -> None:
     assert [a["id"] for a in resolved] == [topic_id] and resolved[0]["acked_by"].startswith("cli")
     table = runner.invoke(app, ["--db", url, "alerts"])
     assert table.exit_code == 0 and "resolved" in table.output and "emerging" in table.output
+
+
+def test_backtest_alerts_are_marked_and_can_be_left_out(tmp_path: Path) -> None:
+    url, db = _db(tmp_path)
+    with db.session() as session:
+        session.execute(update(Alert).where(Alert.kind == AlertKind.EMERGING).values(replay=True))
+    live = json.loads(runner.invoke(app, ["--db", url, "alerts", "--live", "--json"]).output)
+    backtest = json.loads(runner.invoke(app, ["--db", url, "alerts", "--replay", "--json"]).output)
+    assert [a["kind"] for a in live] == ["topic"] and [a["kind"] for a in backtest] == ["emerging"]
+    table = runner.invoke(app, ["--db", url, "alerts"]).output
+    assert "medium, open, backtest" in table and "high, open]" in table
 
 
 def test_trends_and_search(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import delete, func, insert, select
 
+from core.alert_actions import acknowledge
 from core.db import Database
 from core.models import TOTAL, Alert, AlertKind, AlertStatus, VolumeBucket
 from detect.engine import run_detection
@@ -189,3 +190,16 @@ def test_an_alarm_left_over_from_a_fixed_spike_does_not_update_its_incident(db: 
     (alert,) = alerts(db)
     assert alert.ratio >= 1.5 and alert.current_rate > alert.baseline_rate
     assert alert.last_seen_at <= end_of(SPIKE + 48 + 24)
+
+
+def test_rerunning_a_backtest_keeps_alert_ids_and_what_people_did(db: Database) -> None:
+    write_world(db, 0, [("a", "billing", SPIKE, HOURS, 3.5)])
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (first,) = alerts(db, replay=True)
+    with db.session() as session:
+        acknowledge(session, first.id, "ops:ana", "on it")
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (again,) = alerts(db, replay=True)
+    assert again.id == first.id and again.status == AlertStatus.ACKNOWLEDGED
+    assert (again.acked_by, again.ack_comment) == ("ops:ana", "on it")
+    assert again.detected_at == first.detected_at
