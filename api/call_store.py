@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from api.media import recording_path
 from api.schemas import CallDetail, CallMetaIn, CallSummary, SegmentOut, TopicHitOut, TranscriptIn
 from core.db import caller_hash_key
 from core.errors import InvalidInput, NotFound
@@ -158,7 +160,7 @@ def get_call(session: Session, call_id: str) -> Call:
     return call
 
 
-def call_detail(session: Session, call_id: str) -> CallDetail:
+def call_detail(session: Session, call_id: str, audio_dir: Path) -> CallDetail:
     call = get_call(session, call_id)
     hits = sorted(call.topic_hits, key=lambda h: h.topic_id)
     summary = _summary(call, [h.topic_id for h in hits])
@@ -166,7 +168,7 @@ def call_detail(session: Session, call_id: str) -> CallDetail:
         **summary.model_dump(),
         error=call.error,
         qa=call.qa,
-        has_audio=bool(call.audio_path),
+        has_audio=recording_path(call.audio_path, audio_dir) is not None,
         segments=[
             SegmentOut(start=s.start, end=s.end, speaker=str(s.speaker), text=s.text, redactions=s.redactions)
             for s in call.segments

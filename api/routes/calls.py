@@ -20,7 +20,15 @@ from starlette.datastructures import UploadFile
 from api import call_store
 from api.deps import AdminKey, DatabaseDep, QaKey, SessionDep, SettingsDep
 from api.errors import problem
-from api.media import AUDIO_TYPES, EXTENSION_TYPES, RangeNotSatisfiable, parse_range, sniff_audio
+from api.media import (
+    AUDIO_TYPES,
+    EXTENSION_TYPES,
+    RangeNotSatisfiable,
+    parse_range,
+    recording_path,
+    sniff_audio,
+    upload_dir,
+)
 from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, TranscriptIn, UploadResult, problem_responses
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
@@ -74,7 +82,7 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
 
 def _store(upload: UploadFile, settings: Settings, limit: int) -> tuple[Path, str, str, int]:
     """Copy the upload under audio_dir with a name derived from its content, never from the client."""
-    target_dir = settings.audio_dir / "uploads"
+    target_dir = upload_dir(settings.audio_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -186,8 +194,8 @@ def list_calls(
     response_model=CallDetail,
     responses=problem_responses(404),
 )
-def get_call(call_id: str, session: SessionDep, _key: QaKey) -> CallDetail:
-    return call_store.call_detail(session, call_id)
+def get_call(call_id: str, session: SessionDep, settings: SettingsDep, _key: QaKey) -> CallDetail:
+    return call_store.call_detail(session, call_id, settings.audio_dir)
 
 
 def _chunks(path: Path, start: int, length: int) -> Iterator[bytes]:
@@ -211,10 +219,10 @@ def _chunks(path: Path, start: int, length: int) -> Iterator[bytes]:
         **problem_responses(404, 416),
     },
 )
-def get_audio(call_id: str, request: Request, session: SessionDep, _key: QaKey) -> Response:
+def get_audio(call_id: str, request: Request, session: SessionDep, settings: SettingsDep, _key: QaKey) -> Response:
     call = call_store.get_call(session, call_id)
-    path = Path(call.audio_path) if call.audio_path else None
-    if path is None or not path.is_file():
+    path = recording_path(call.audio_path, settings.audio_dir)
+    if path is None:
         raise NotFound(f"call {call_id!r} has no stored recording")
     size = path.stat().st_size
     with path.open("rb") as f:
