@@ -6,8 +6,9 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +65,16 @@ class DeliverySettings(BaseModel):
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles every attempt")
     timeout_seconds: float = Field(5.0, gt=0, description="Per-attempt network timeout")
 
+    @field_validator("webhook_urls", "slack_webhook_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        # A URL no HTTP client can post to would be retried until max_attempts on every alert, unnoticed.
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+        return urls
+
 
 class ApiSettings(BaseModel):
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key")
@@ -93,6 +104,21 @@ class Settings(BaseSettings):
     detect: DetectSettings = Field(default_factory=DetectSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("audio_dir")
+    @classmethod
+    def _absolute_audio_dir(cls, value: Path) -> Path:
+        # Paths of uploads are stored in the database and read by other processes in other working directories.
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _email_needs_smtp(self) -> Settings:
+        if self.delivery.email_to and not self.delivery.smtp_host:
+            raise ValueError(
+                "delivery.email_to is set but delivery.smtp_host is not: set CALLPULSE_DELIVERY__SMTP_HOST "
+                "or remove the recipients"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

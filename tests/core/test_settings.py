@@ -1,0 +1,42 @@
+"""Settings refuse configurations that would fail silently later (delivery) or depend on the cwd (audio)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from core.settings import DeliverySettings, Settings, get_settings
+
+
+def test_audio_dir_is_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CALLPULSE_AUDIO_DIR", "data/../audio")
+    assert get_settings().audio_dir == tmp_path / "audio"
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://x/y", "http://", "https:///path", "mailto:ops@example.com"])
+def test_webhook_urls_must_be_http(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("CALLPULSE_DELIVERY__WEBHOOK_URLS", f'["https://hooks.example.com/a", "{url}"]')
+    with pytest.raises(ValidationError, match=r"is not an http:// or https:// URL with a host") as info:
+        get_settings()
+    assert repr(url) in str(info.value)
+    with pytest.raises(ValidationError, match="slack_webhook_urls"):
+        DeliverySettings(slack_webhook_urls=[url])
+
+
+def test_http_webhook_urls_are_accepted() -> None:
+    urls = ["http://127.0.0.1:8080/hook", "https://hooks.example.com/services/T0/B0/x?y=1"]
+    settings = DeliverySettings(webhook_urls=urls, slack_webhook_urls=urls[1:])
+    assert settings.webhook_urls == urls
+
+
+def test_email_recipients_need_an_smtp_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLPULSE_DELIVERY__EMAIL_TO", '["ops@example.com"]')
+    with pytest.raises(ValidationError, match=r"delivery\.email_to is set but delivery\.smtp_host is not"):
+        get_settings()
+    monkeypatch.setenv("CALLPULSE_DELIVERY__SMTP_HOST", "mail.example.com")
+    get_settings.cache_clear()
+    assert get_settings().delivery.email_to == ["ops@example.com"]
+    assert Settings().delivery.smtp_host == "mail.example.com"
