@@ -77,11 +77,12 @@ def run_detection(
             in_range = (Alert.replay.is_(True), Alert.detected_at >= first + HOUR, Alert.detected_at <= last + HOUR)
             kept = keep_actions(list(session.scalars(select(Alert).where(*in_range))))
             session.execute(delete(Alert).where(*in_range))
-        data = load_hourly(session, max(first_data, first - CONTEXT_HOURS * HOUR), last, opts.phrase.min_excess)
-        run = _Run(IncidentBook(timedelta(hours=get_settings().detect.cooldown_hours), replay))
-        run.book.load(
-            list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR)))
-        )
+        cooldown = timedelta(hours=get_settings().detect.cooldown_hours)
+        known = list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR)))
+        lo = _context_start(known, first, cooldown)
+        data = load_hourly(session, max(first_data, lo), last, opts.phrase.min_excess)
+        run = _Run(IncidentBook(cooldown, replay))
+        run.book.load(known)
         decider = Decider(data, opts, data.index_of(first_data))
         bar.start("detect" + (" (replay)" if replay else ""), total=data.index_of(last) - data.index_of(first) + 1)
         for t in range(data.index_of(first), data.index_of(last) + 1):
@@ -132,6 +133,15 @@ def _decision_span(
         if mark is not None:
             first = max(first, datetime.fromisoformat(mark.value) + HOUR)
     return (first_data, first, last) if first <= last else None
+
+
+def _context_start(known: list[Alert], first: datetime, cooldown: timedelta) -> datetime:
+    """Where a run must start loading: CONTEXT_HOURS before its first bucket, and a week before the change of
+    every incident still live. "Still elevated?" compares against the share of the week before the change,
+    however long ago that was; a live run must see it as a replay does."""
+    lo = first - CONTEXT_HOURS * HOUR
+    live = [a.change_at for a in known if a.last_seen_at >= first - cooldown]
+    return min([lo, *(c - HOURS_PER_WEEK * HOUR for c in live)])
 
 
 def _set_watermark(session: Session, last: datetime) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from core.models import Alert, AlertKind, AlertStatus, Severity
 
-RECOVERY_QUIET = timedelta(hours=6)
-DIMENSION_SETTLES = timedelta(hours=24)  # quiet this long after a resolve means the fix worked
+RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
+DIMENSION_SETTLES = timedelta(hours=24)  # where a topic's rise sits is re-read this long after detection
 BACK_TO_BASELINE = "back_to_baseline"
 STILL_ELEVATED = "still_elevated"
 

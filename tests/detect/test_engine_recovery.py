@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from core.db import Database
 from core.models import TOTAL, Alert, AlertStatus, VolumeBucket
-from detect.engine import run_detection
+from detect.engine import CONTEXT_HOURS, run_detection
 from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
 from tests.detect.test_engine import HOUR_SHAPE, START
 
@@ -64,3 +64,13 @@ def test_a_problem_nobody_fixed_is_still_elevated_after_weeks(db: Database) -> N
 def test_a_fixed_problem_is_back_to_baseline_after_weeks(db: Database) -> None:
     write(db, 2, end=RESOLVED - 2)
     assert recovery_after_resolve(db) == BACK_TO_BASELINE
+
+
+def test_a_live_run_weeks_after_the_change_still_reads_the_week_before_it(db: Database) -> None:
+    # a live run loads about six weeks before its first bucket; this incident's change lies further back by then
+    write(db, 1, end=HOURS)
+    assert recovery_after_resolve(db) == STILL_ELEVATED
+    for now in (CHANGE + CONTEXT_HOURS + 50, HOURS):
+        run_detection(db, now=START + timedelta(hours=now))
+    with db.session() as session:
+        assert session.scalars(select(Alert.recovery)).one() == STILL_ELEVATED
