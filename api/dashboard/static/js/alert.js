@@ -26,7 +26,7 @@
     document.getElementById("alert-title").textContent = `${a.kind === "emerging" ? "Emerging phrase" :
       a.kind === "volume" ? "Volume change" : "Topic spike"}: ${CP.alertSubject(a)}`;
     const badge = document.getElementById("alert-status");
-    badge.textContent = `${a.severity} · ${a.status}`;
+    badge.textContent = `${a.severity} · ${a.status}` + (a.replay ? " · backtest (detect --replay)" : "");
     badge.className = `badge sev-${a.severity} status-${a.status}`;
     const facts = clear(document.getElementById("alert-facts"));
     fact(facts, "What", `${a.kind} — ${CP.alertSubject(a)}`);

@@ -24,7 +24,8 @@
       el("a", { href: "/alerts/" + a.id, class: "alert-link" }, CP.alertSubject(a)),
       el("span", { class: "ratio" }, CP.ratio(a.ratio)),
       el("span", { class: "meta" },
-        `${a.kind} · ${CP.dimension(a.dimension)} · since ${CP.when(a.change_at)} · ${a.status}`));
+        `${a.kind} · ${CP.dimension(a.dimension)} · since ${CP.when(a.change_at)} · ${a.status}` +
+        (a.replay ? " · backtest" : "")));
   }
 
   function renderAlerts() {
