@@ -66,12 +66,16 @@ def import_transcripts(session: Session, transcripts: list[TranscriptIn]) -> tup
             if seg.end < seg.start:
                 raise InvalidInput(f"call {item.call_id}: a segment ends before it starts ({seg.start} > {seg.end})")
         call = _call_row(session, item, CallStatus.TRANSCRIBED)
-        call.source_file = "api"
+        # As ingest does with an export: the hash stands in for the clear caller id it no longer has.
+        call.caller_hash = call.caller_hash or item.caller_hash
+        call.qa = item.qa
+        call.source_file = item.source_file or "api"
         if call.duration_s is None and item.segments:
             call.duration_s = max(s.end for s in item.segments)
         for idx, seg in enumerate(item.segments):
             redacted = redact_text(seg.text)
-            marks = [{"type": str(span.kind), "start": seg.start, "end": seg.end} for span in redacted.spans]
+            marks = [{"type": str(r.type), "start": r.start, "end": r.end} for r in seg.redactions or ()]
+            marks += [{"type": str(span.kind), "start": seg.start, "end": seg.end} for span in redacted.spans]
             call.segments.append(
                 Segment(
                     idx=idx,

@@ -30,9 +30,17 @@ async def _domain(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.title, exc.detail, headers)
 
 
+def error_message(err: Mapping[str, Any]) -> str:
+    """Pydantic's message for one error, naming the key where its own wording would not."""
+    if err.get("type") == "extra_forbidden":
+        loc = err.get("loc") or ("?",)
+        return f"unknown field {str(loc[-1])!r}"
+    return str(err.get("msg", "")).removeprefix("Value error, ")
+
+
 def _error(err: Mapping[str, Any]) -> dict[str, Any]:
     loc = [str(p) for p in err.get("loc", ())]
-    msg = str(err.get("msg", ""))
+    msg = error_message(err)
     if err.get("type") == "json_invalid" and len(loc) == 2:
         # FastAPI puts the character offset where a field name would be: say it in words instead.
         msg, loc = f"not valid JSON at character {loc[1]}: {err.get('ctx', {}).get('error', msg)}", loc[:1]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from core.models import Speaker
+from core.records import language_code
+from core.redact import PiiKind
 
 
 class Problem(BaseModel):
@@ -150,26 +152,58 @@ class ParetoPage(BaseModel):
     next_cursor: str | None = None
 
 
+class RedactionIn(BaseModel):
+    # A misspelt key must not be dropped silently: its value would be lost.
+    model_config = ConfigDict(extra="forbid")
+
+    type: PiiKind
+    start: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    end: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+
+
 class SegmentIn(BaseModel):
-    start: float = Field(ge=0, le=1e6)
-    end: float = Field(ge=0, le=1e6)
+    model_config = ConfigDict(extra="forbid")
+
+    start: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    end: float = Field(ge=0, le=1e6, allow_inf_nan=False)
     speaker: Speaker = Speaker.UNKNOWN
     text: str = Field(max_length=20000)
+    redactions: list[RedactionIn] | None = Field(
+        None, max_length=1000, description="PII spans an export carries; kept beside those found on import"
+    )
 
 
 class CallMetaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     call_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f/\\]+$")
     started_at: AwareDatetime
-    duration_s: float | None = Field(None, ge=0, le=1e6)
-    language: str | None = Field(None, min_length=2, max_length=8)
+    duration_s: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
+    language: str | None = Field(None, max_length=8, description="ISO 639-1 code, e.g. en (case is ignored)")
     queue: str | None = Field(None, max_length=100)
     agent_id: str | None = Field(None, max_length=100)
     caller_id: str | None = Field(None, max_length=200)
     direction: str | None = Field(None, max_length=20)
 
+    @field_validator("language")
+    @classmethod
+    def _iso_639_1(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = language_code(value)
+        if code is None:
+            raise ValueError(f"must be a two-letter ISO 639-1 code such as 'en', not {value!r}")
+        return code
+
 
 class TranscriptIn(CallMetaIn):
     segments: list[SegmentIn] = Field(default_factory=list, max_length=5000)
+    # What an export adds, so an export can be imported again; topics and status are recomputed by tagging.
+    caller_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Keyed caller hash of an export")
+    qa: dict[str, Any] | None = None
+    topics: list[str] | None = Field(None, max_length=1000)
+    status: str | None = Field(None, max_length=20)
+    source_file: str | None = Field(None, max_length=1000)
 
 
 class ImportResult(BaseModel):

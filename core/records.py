@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.models import Speaker
+
+_ISO_639_1 = re.compile(r"[a-z]{2}")
+
+
+def language_code(value: str) -> str | None:
+    """The ISO 639-1 code `value` spells (case and surrounding blanks ignored), or None when it is not one.
+
+    Languages are grouped and filtered by this code, so 'english' or 'eng' would make a trend line of their own.
+    """
+    code = value.strip().lower()
+    return code if _ISO_639_1.fullmatch(code) else None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.errors import InvalidInput
 from core.records import AudioRecord
-from ingest.metadata import BadRecord, parse_meta
+from ingest.metadata import META_KEYS, BadRecord, parse_meta, reject_unknown_keys
 
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".ogg", ".opus", ".flac", ".m4a", ".webm"})
 MANIFEST_FILE_COLUMNS = ("file", "path", "audio", "filename", "audio_path")
@@ -97,15 +97,17 @@ def _sidecar_fields(audio: Path) -> tuple[Mapping[str, Any] | None, Path | None]
 
 def audio_record(audio: Path, fields: Mapping[str, Any] | None = None) -> AudioRecord:
     """The record for one recording; metadata from `fields` or its sidecar, else from the file itself."""
-    origin = "manifest"
+    origin, allowed = "manifest", META_KEYS | set(MANIFEST_FILE_COLUMNS)
     if fields is None:
         try:
             fields, sidecar = _sidecar_fields(audio)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"sidecar is not valid JSON: {exc}") from None
-        origin = str(sidecar) if sidecar else "file"
+        origin, allowed = (str(sidecar) if sidecar else "file"), META_KEYS
     if fields is not None and not isinstance(fields, Mapping):
         raise InvalidInput(f"{origin}: metadata must be a JSON object")
+    if fields:
+        reject_unknown_keys(fields, allowed, "" if origin == "manifest" else f"{origin}: ")
     call_id = None if fields and fields.get("call_id") else content_call_id(audio)
     meta = parse_meta(fields or {}, default_call_id=call_id, default_started_at=file_time(audio))
     return AudioRecord(meta=meta, audio_path=str(audio.resolve()))

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from difflib import get_close_matches
 from typing import Any
 
 from core.errors import InvalidInput
 from core.models import Speaker
-from core.records import CallMeta, Redaction, SegmentData, TranscriptRecord
+from core.records import CallMeta, Redaction, SegmentData, TranscriptRecord, language_code
 from core.redact import PiiKind
 
 _CALLER_HASH = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL_TEXT = ("language", "queue", "agent_id", "caller_id", "direction")
 MAX_CALL_ID = 200
+# The keys of design.md's formats: call metadata (sidecar, manifest row), and a transcript, which is the metadata
+# plus segments and what an export adds to it.
+META_KEYS = frozenset({"call_id", "started_at", "duration_s", *_OPTIONAL_TEXT})
+TRANSCRIPT_KEYS = META_KEYS | {"segments", "caller_hash", "qa", "topics", "status", "source_file"}
+SEGMENT_KEYS = frozenset({"start", "end", "speaker", "text", "redactions"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,22 @@ class ImportedTranscript:
     topics: tuple[str, ...] = field(default_factory=tuple)
 
 
+def reject_unknown_keys(obj: Mapping[str, Any], allowed: Collection[str], where: str = "") -> None:
+    """InvalidInput naming the first key that is not part of the format: a misspelt key would otherwise be
+    dropped and its value lost without a word."""
+    for key in obj:
+        if key not in allowed:
+            near = get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else f" (known: {', '.join(sorted(allowed))})"
+            raise InvalidInput(f"{where}unknown key {key!r}{hint}")
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise InvalidInput(f"{what} must be a finite number, not {value!r}")
+    return value
+
+
 def _text(obj: Mapping[str, Any], key: str) -> str | None:
     value = obj.get(key)
     if value is None:
@@ -65,7 +88,7 @@ def _number(obj: Mapping[str, Any], key: str) -> float | None:
             value = float(value)
         except ValueError:
             raise InvalidInput(f"{key} must be a number, not {value!r}") from None
-    if not isinstance(value, int | float) or value != value or value < 0:
+    if not isinstance(value, int | float) or _finite(float(value), key) < 0:
         raise InvalidInput(f"{key} must be a non-negative number, not {value!r}")
     return float(value)
 
@@ -108,9 +131,11 @@ def parse_meta(
     else:
         started_at = parse_started_at(raw_start)
     texts = {key: _text(obj, key) for key in _OPTIONAL_TEXT}
-    language = texts["language"].lower() if texts["language"] else None
-    if language is not None and len(language) > 8:
-        raise InvalidInput(f"language must be an ISO 639-1 code, not {language!r}")
+    language = None
+    if texts["language"] is not None:
+        language = language_code(texts["language"])
+        if language is None:
+            raise InvalidInput(f"language must be a two-letter ISO 639-1 code such as 'en', not {texts['language']!r}")
     return CallMeta(
         call_id=call_id,
         started_at=started_at,
@@ -130,10 +155,12 @@ def parse_segment(obj: Any, index: int) -> SegmentData:
     where = f"segments[{index}]"
     if not isinstance(obj, Mapping):
         raise InvalidInput(f"{where} must be an object")
+    reject_unknown_keys(obj, SEGMENT_KEYS, f"{where}: ")
     start, end = obj.get("start"), obj.get("end")
     for name, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInput(f"{where}.{name} must be a number of seconds")
+        _finite(float(value), f"{where}.{name}")
     assert isinstance(start, int | float) and isinstance(end, int | float)
     if start < 0 or end < start:
         raise InvalidInput(f"{where} has bad times: start={start}, end={end}")
@@ -158,7 +185,9 @@ def _redactions(value: Any, where: str) -> tuple[Redaction, ...]:
     for item in value:
         ok = isinstance(item, Mapping) and item.get("type") in kinds
         times = [item.get("start"), item.get("end")] if ok else []
-        if not ok or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in times):
+        if not ok or not all(
+            isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) for t in times
+        ):
             raise InvalidInput(f"{where}.redactions items need a type ({', '.join(sorted(kinds))}), start and end")
         spans.append(Redaction(str(item["type"]), float(times[0]), float(times[1])))
     return tuple(spans)
@@ -195,6 +224,7 @@ def parse_transcript(obj: Any) -> ImportedTranscript:
     """One call in the transcript import format; raises InvalidInput with the reason."""
     if not isinstance(obj, dict):
         raise InvalidInput(f"expected a JSON object, not {type(obj).__name__}")
+    reject_unknown_keys(obj, TRANSCRIPT_KEYS)
     meta = parse_meta(obj)
     raw_segments = obj.get("segments")
     if not isinstance(raw_segments, list):

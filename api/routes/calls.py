@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from api import call_store
 from api.deps import AdminKey, DatabaseDep, QaKey, SessionDep, SettingsDep
-from api.errors import problem
+from api.errors import error_message, problem
 from api.media import (
     AUDIO_TYPES,
     EXTENSION_TYPES,
@@ -77,7 +77,7 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or "metadata"
-        raise InvalidInput(f"invalid metadata: {field}: {first['msg']}") from exc
+        raise InvalidInput(f"invalid metadata: {field}: {error_message(first)}") from exc
 
 
 def _store(upload: UploadFile, settings: Settings, limit: int) -> tuple[Path, str, str, int]:
