@@ -17,6 +17,7 @@ from core import trends as trend_queries
 from core.errors import CallpulseError
 from core.models import Speaker
 from core.search import SearchOptions, search_segments
+from core.trend_series import require_topic
 from core.trends import BucketSize, GroupBy, TrendWindow
 from detect.baseline import expected_counts
 
@@ -132,6 +133,8 @@ def search(
     opts = SearchOptions(query, speaker=speaker, topic=topic, since=_time(since), until=_time(until), limit=limit)
     try:
         with get_db().session() as session:
+            if topic is not None:
+                require_topic(session, topic)
             page = search_segments(session, opts)
     except CallpulseError as exc:
         fail(exc.detail)

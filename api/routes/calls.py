@@ -33,6 +33,7 @@ from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, Transcri
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
 from core.settings import Settings
+from core.trend_series import require_topic
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 Text = Annotated[str | None, Query(max_length=200)]
@@ -165,7 +166,11 @@ def import_transcripts(body: TranscriptIn | list[TranscriptIn], session: Session
 
 
 @router.get(
-    "", summary="List calls, newest first (role: qa)", response_model=CallPage, responses=problem_responses(400)
+    "",
+    summary="List calls, newest first (role: qa)",
+    description="An unknown topic answers 404.",
+    response_model=CallPage,
+    responses=problem_responses(400, 404),
 )
 def list_calls(
     session: SessionDep,
@@ -183,6 +188,8 @@ def list_calls(
     for t in (since, until):
         if t is not None and t.tzinfo is None:
             raise InvalidInput("since/until need a UTC offset, e.g. 2026-10-26T09:00:00Z")
+    if topic is not None:
+        require_topic(session, topic)  # a misspelt topic must not look like an empty list
     flt = call_store.CallFilter(status, queue, language, agent_id, topic, since, until, limit, cursor)
     items, next_cursor = call_store.list_calls(session, flt)
     return CallPage(items=items, next_cursor=next_cursor)

@@ -11,6 +11,7 @@ from api.deps import QaKey, SessionDep
 from api.schemas import SearchItem, SearchPageOut, problem_responses
 from core.models import Speaker
 from core.search import SearchOptions, search_segments
+from core.trend_series import require_topic
 
 router = APIRouter(tags=["search"])
 Text = Annotated[str | None, Query(max_length=200)]
@@ -22,10 +23,10 @@ Text = Annotated[str | None, Query(max_length=200)]
     description=(
         'Query language: words (all must occur), "exact phrase", AND / OR / NOT (upper case), prefix*, '
         "parentheses. A malformed query answers 400 with the reason. Snippets are HTML-escaped with matches "
-        "in <mark>…</mark>. Results are ordered by call start (newest first)."
+        "in <mark>…</mark>. Results are ordered by call start (newest first). An unknown topic answers 404."
     ),
     response_model=SearchPageOut,
-    responses=problem_responses(400),
+    responses=problem_responses(400, 404),
 )
 def search(
     session: SessionDep,
@@ -41,6 +42,8 @@ def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> SearchPageOut:
+    if topic is not None:
+        require_topic(session, topic)  # a misspelt topic must not look like "no matches"
     opts = SearchOptions(q, speaker, topic, queue, language, agent_id, since, until, limit, cursor)
     page = search_segments(session, opts)
     items = [
