@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import state
+from cli.context import load_settings, state
 
 app = typer.Typer(
     name="callpulse",
@@ -22,6 +22,8 @@ def main(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (overrides CALLPULSE_DATABASE_URL)")] = None,
 ) -> None:
     state.db_url = db
+    # Every stage reads the settings; a malformed CALLPULSE_* variable is reported here, once, before any work.
+    load_settings()
 
 
 def _register() -> None:
