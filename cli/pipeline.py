@@ -14,8 +14,9 @@ from sqlalchemy import func, or_, select
 
 from cli.progress import RichProgress
 from core.db import Database
+from core.errors import CallpulseError
 from core.models import Call, CallStatus
-from core.settings import get_settings
+from core.settings import ExecutorKind, get_settings
 
 if TYPE_CHECKING:
     # Imported where used: loading faster-whisper and spaCy would slow every `callpulse` command's start.
@@ -43,6 +44,29 @@ def _audio_waiting(db: Database, retry_failed: bool) -> int:
         return session.scalar(select(func.count()).select_from(Call).where(or_(*wanted))) or 0
 
 
+def check_broker(url: str, timeout_s: float = 3.0) -> None:
+    """Fail in one line, before any call is dispatched, when the Celery broker (also the result store) is down.
+
+    Celery itself would retry for ~20 s and print a traceback per attempt; nothing is lost either way, because
+    calls stay pending in the database until a run can dispatch them.
+    """
+    from kombu.connection import Connection
+    from kombu.exceptions import OperationalError
+    from kombu.utils.url import maybe_sanitize_url
+
+    where = maybe_sanitize_url(url)  # no password on the terminal
+    try:
+        with Connection(url, connect_timeout=timeout_s) as connection:  # type: ignore[no-untyped-call]
+            connection.ensure_connection(max_retries=0, timeout=timeout_s)
+    except KeyError as exc:  # kombu's lookup of the URL scheme
+        raise CallpulseError(f"CALLPULSE_BROKER_URL {where}: {exc.args[0]}") from None
+    except (OperationalError, OSError) as exc:
+        raise CallpulseError(
+            f"Celery broker / result store at {where} is unreachable ({exc}); calls stay pending "
+            "(check CALLPULSE_BROKER_URL)"
+        ) from None
+
+
 def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = False) -> PipelineReport:
     """Transcribe, tag, count, detect, deliver. The speech model is only loaded when audio is waiting."""
     from detect.delivery_job import deliver_pending
@@ -54,6 +78,8 @@ def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = 
     settings = get_settings()
     transcribed = None
     if _audio_waiting(db, retry_failed):
+        if settings.executor == ExecutorKind.CELERY:
+            check_broker(settings.broker_url)
         transcribed = transcribe_pending(db.url, workers or settings.workers, retry_failed, RichProgress())
     tagged = tag_pending(db, RichProgress())
     volumes = refresh_volumes(db)

@@ -95,7 +95,7 @@ def _keep_processing(
                 report = run_pipeline(db, workers, retry_failed)
                 console.print(_summary(report, _failed_files(db, report)))
             except CallpulseError as exc:
-                err_console.print(f"round failed: {exc.detail}; the next round retries")
+                err_console.print(f"round failed: {exc.detail}; the next round retries", markup=False, soft_wrap=True)
             rounds += 1
             if max_rounds is None or rounds < max_rounds:
                 time.sleep(max(0.0, period_s - (time.monotonic() - started)))
@@ -107,7 +107,7 @@ def _keep_processing(
 def demo(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard afterwards")] = True,
     host: Annotated[str, typer.Option(help="Dashboard interface")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Dashboard port")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Dashboard port")] = 8000,
 ) -> None:
     """Ingest samples/, process it, print the alerts and serve the dashboard."""
     db = get_db()

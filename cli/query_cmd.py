@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
+from sqlalchemy import func, select
 
 from cli.context import console, fail, get_db
 from cli.main import app
 from core import trends as trend_queries
 from core.errors import CallpulseError
-from core.models import Speaker
+from core.models import Speaker, VolumeBucket
 from core.search import SearchOptions, search_segments
-from core.trend_series import require_topic
+from core.trend_series import floor_bucket, require_topic
 from core.trends import BucketSize, GroupBy, TrendWindow
 from detect.baseline import expected_counts
 
@@ -94,6 +95,23 @@ def _all_topics(window: TrendWindow, as_json: bool) -> None:
     console.print(table)
 
 
+def _check_window(window: TrendWindow) -> None:
+    """A --since at or past the window's end, saying where that end came from when the user did not give it."""
+    if window.since is None:
+        return
+    with get_db().session() as session:
+        _, until = trend_queries.resolve_window(session, replace(window, since=None))
+        newest = session.scalar(select(func.max(VolumeBucket.bucket_start)))
+    if floor_bucket(window.since, window.bucket) < until:
+        return
+    if window.until is not None:
+        end = f"--until {window.until.isoformat()}"
+    else:
+        origin = "now" if newest is None else "the end of the stored volumes"
+        end = f"--until (default: {origin}, rounded up to the {window.bucket}: {until.isoformat()})"
+    fail(f"--since {window.since.isoformat()} is not before {end}")
+
+
 @app.command("trends")
 def trends(
     topic: Annotated[str | None, typer.Option("--topic", help="One topic's series (default: all topics)")] = None,
@@ -104,8 +122,11 @@ def trends(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Topic volumes and shares: all topics ranked, or one topic per bucket with its expected band."""
+    if by is not None and topic is None:
+        fail(f"--by {by} splits one topic: add --topic ID (all topics are ranked without a split)")
     window = TrendWindow(bucket, _time(since), _time(until))
     try:
+        _check_window(window)
         if topic is None:
             _all_topics(window, as_json)
         else:

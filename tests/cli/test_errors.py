@@ -50,3 +50,26 @@ def test_search_table_shows_whole_call_ids(tmp_path: Path) -> None:
 def test_replay_window_must_not_be_reversed(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, "detect", "--replay", "--since", "2026-10-30", "--until", "2026-10-20")
     assert code == 1 and err == "error: --since must be before --until\n"
+
+
+def test_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "serve", "--port", "70000")
+    assert code == 2 and "Invalid value for '--port'" in err and "Traceback" not in err
+
+
+def test_trends_since_after_the_default_end_names_that_default(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "trends", "--since", "2999-01-01")
+    assert code == 1
+    assert err.startswith("error: --since 2999-01-01T00:00:00+00:00 is not before --until (default: now, rounded up")
+    assert err.count("\n") == 1
+    code, _, err = _run(tmp_path, "trends", "--since", "2026-11-20", "--until", "2026-11-10")
+    assert (
+        code == 1
+        and err == "error: --since 2026-11-20T00:00:00+00:00 is not before --until 2026-11-10T00:00:00+00:00\n"
+    )
+
+
+def test_trends_split_needs_a_topic(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path, "trends", "--by", "queue")
+    assert code == 1 and out == ""
+    assert err == "error: --by queue splits one topic: add --topic ID (all topics are ranked without a split)\n"
