@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -20,6 +21,7 @@ from ingest.job import ingest_paths
 from ingest.register import IngestSummary
 
 MAX_LISTED_BAD = 50
+EXIT_BROKEN_PIPE = 128 + 13  # killed by SIGPIPE, as a shell reports it
 
 
 def _summary_json(summary: IngestSummary) -> dict[str, Any]:
@@ -69,6 +71,17 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _reader_went_away() -> NoReturn:
+    """`callpulse export | head`: the reader has what it wanted. End quietly with SIGPIPE's shell status, as
+    Unix tools do; stdout goes to /dev/null so the final flush of what is still buffered cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured): nothing will flush to a pipe
+        pass
+    raise typer.Exit(EXIT_BROKEN_PIPE)
+
+
 @app.command("export")
 def export(
     fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl: one call per line)")] = "jsonl",
@@ -84,6 +97,10 @@ def export(
                     written = write_export(session, fh, fmt, progress=RichProgress())
     except CallpulseError as exc:
         fail(exc.detail)
+    except BrokenPipeError:
+        if out is not None:
+            fail(f"cannot write {out}: broken pipe")
+        _reader_went_away()
     except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror}")
+        fail(f"cannot write {out or 'standard output'}: {exc.strerror}")
     err_console.print(f"exported {written} calls" + (f" to {out}" if out else ""), markup=False, soft_wrap=True)

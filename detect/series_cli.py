@@ -55,7 +55,7 @@ def _parse_number(value: str, column: str, line: int) -> float:
 def read_series_csv(path: Path) -> SeriesInput:
     """Header `timestamp,count` or `timestamp,count,total` (`value` is accepted for `count`)."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")  # spreadsheet exports start with a BOM
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
     try:

@@ -24,8 +24,8 @@ def _is_lines(path: Path) -> bool:
 
 def _open(path: Path) -> IO[str]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return path.open(encoding="utf-8-sig")  # files saved on Windows often start with a byte-order mark
 
 
 def count_records(path: Path) -> int:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from cli.main import app
 from tests.ingest.conftest import call_obj, write_jsonl
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
@@ -56,3 +60,31 @@ def test_export_to_file_and_stdout(tmp_path: Path) -> None:
     assert out.splitlines() == lines
     code, _, err = _run(tmp_path, "export", "--format", "xml")
     assert code == 1 and "unknown export format" in err
+
+
+def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`callpulse export | head -1`: the reader stops early; no error message, as with any Unix tool."""
+    long_text = "There is a paper bill fee on my bill and I never asked for paper. " * 5
+    calls = [
+        call_obj(f"call-{i:04d}", segments=[{"start": 0, "end": 9, "speaker": "customer", "text": long_text}])
+        for i in range(600)
+    ]
+    code, _, _ = _run(tmp_path, "ingest", "--json", str(write_jsonl(tmp_path / "calls.jsonl", calls)))
+    assert code == 0
+    command = [
+        sys.executable,
+        "-c",
+        "from cli.main import app; app()",
+        "--db",
+        f"sqlite:///{tmp_path}/cli.db",
+        "export",
+    ]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(60) in (0, 141)
+    assert json.loads(first)["call_id"] == "call-0000"
+    assert err == ""
