@@ -242,6 +242,9 @@ class Alert(Base):
     status: Mapped[AlertStatus] = mapped_column(String(15), default=AlertStatus.OPEN, index=True)
     top_terms: Mapped[list[Any]] = mapped_column(JSON, default=list)
     example_call_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # incident keys of phrases that joined this incident (and its own key before a topic took it over): a later
+    # run must recognise them, not open a second alert for the same problem
+    merged_keys: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     replay: Mapped[bool] = mapped_column(default=False)
     acked_by: Mapped[str | None] = mapped_column(String(200))
     acked_at: Mapped[datetime | None] = mapped_column()

@@ -68,6 +68,13 @@ class IncidentBook:
     def load(self, alerts: list[Alert]) -> None:
         for alert in sorted(alerts, key=lambda a: a.detected_at):
             self.latest[alert.incident_key] = alert
+            for key in alert.merged_keys or []:
+                self.merged[key] = alert
+
+    def _join(self, key: str, alert: Alert) -> None:
+        self.merged[key] = alert
+        if key not in (alert.merged_keys or []):
+            alert.merged_keys = [*(alert.merged_keys or []), key]
 
     def active(self, now: datetime) -> list[Alert]:
         return [a for a in self.latest.values() if now - a.last_seen_at <= self.cooldown]
@@ -103,7 +110,7 @@ class IncidentBook:
         terms: list[Any] = list(alert.top_terms or [])
         if phrase not in terms and len(terms) < 12:
             alert.top_terms = [*terms, phrase]
-        self.merged[signal.key] = alert
+        self._join(signal.key, alert)
 
     def promote(self, alert: Alert, signal: Signal) -> None:
         """An emerging incident whose calls turn out to carry a topic that now fires becomes that topic's
@@ -111,7 +118,7 @@ class IncidentBook:
         old_key, phrase = alert.incident_key, alert.phrase
         if self.latest.get(old_key) is alert:
             del self.latest[old_key]
-        self.merged[old_key] = alert
+        self._join(old_key, alert)
         alert.kind, alert.topic_id, alert.phrase = signal.kind, signal.topic_id, None
         alert.incident_key = signal.key
         alert.dimension = dict(signal.dimension)

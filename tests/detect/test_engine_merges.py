@@ -126,3 +126,17 @@ def test_a_topic_that_fires_after_its_phrase_takes_over_the_phrase_alert(db: Dat
         assert [(a.kind, a.topic_id) for a in alerts] == [(AlertKind.TOPIC, FEE)]
         first_phrase_hours = (alerts[0].detected_at - START) / timedelta(hours=1) - SPIKE
         assert alerts[0].top_terms[0] == "paper bill fee" and first_phrase_hours <= 8
+
+
+def test_live_runs_remember_which_phrases_joined_an_incident(db: Database) -> None:
+    # the Croatian wording joins the English one early; days later its own change estimate drifts, and a new
+    # run that had forgotten the join would open a second alert for the same problem
+    world = World(12)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, 8.0, topic=False)
+    world.write(db)
+    for hour in (SPIKE + 8, SPIKE + 7 * 24 - 1, SPIKE + 7 * 24 + 1, HOURS):
+        run_detection(db, now=end_of(hour))
+    with db.session() as session:
+        alerts = list(session.scalars(select(Alert)))
+        assert [(a.kind, a.merged_keys) for a in alerts] == [(AlertKind.EMERGING, ["emerging:esim aktivacija"])]
