@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from api.auth import RateLimiter, set_session_secret
 from api.dashboard import mount_dashboard
 from api.deps import reject_nul
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.routes import alerts, calls, ops, search, taxonomy, topics
@@ -59,12 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, without a CDN
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.api.rate_limit_per_minute)
     install_error_handlers(app)
+    install_docs(app)
     app.state.metrics = install_metrics(app)
     app.include_router(ops.router)
     api = APIRouter(
