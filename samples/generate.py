@@ -279,7 +279,10 @@ def write_truth(opts: Options) -> None:
                 "topic": "billing.unexpected_charge",
                 "phrase": "paper bill fee",
                 "start": PAPER_FEE_START.isoformat(),
-                "dimension": {"queue": "billing"},
+                # the fee's calls are routed like the topic's usual ones (85% to billing): the rise is not
+                # concentrated in any queue beyond where the topic already sits
+                "dimension": {},
+                "routing": "like the topic's usual calls: 85% billing, the rest spread over all queues",
                 "expected_share_ratio": round((0.07 + PAPER_FEE_EXTRA) / (1 + PAPER_FEE_EXTRA) / 0.07, 2),
             },
             {
