@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -111,14 +111,15 @@ class Settings(BaseSettings):
         # Paths of uploads are stored in the database and read by other processes in other working directories.
         return value.expanduser().resolve()
 
-    @model_validator(mode="after")
-    def _email_needs_smtp(self) -> Settings:
-        if self.delivery.email_to and not self.delivery.smtp_host:
+    @field_validator("delivery")
+    @classmethod
+    def _email_needs_smtp(cls, delivery: DeliverySettings) -> DeliverySettings:
+        if delivery.email_to and not delivery.smtp_host:
             raise ValueError(
                 "delivery.email_to is set but delivery.smtp_host is not: set CALLPULSE_DELIVERY__SMTP_HOST "
                 "or remove the recipients"
             )
-        return self
+        return delivery
 
 
 @lru_cache(maxsize=1)
