@@ -86,13 +86,19 @@ def detect_series(
     """Run the detector on any series: offline changepoints (start index of each new regime) or causal alarms."""
     try:
         series = read_series_csv(csv_path)
-        points = series_alarms(series) if causal else series_changepoints(series)
+        alarms = series_alarms(series) if causal else None
+        points = alarms.points if alarms else series_changepoints(series)
     except CallpulseError as exc:
         fail(exc.detail)
     key = "alarms" if causal else "changepoints"
+    rows = len(series.counts)
     if as_json:
-        print(json.dumps({"rows": len(series.counts), key: _points(points)}, indent=2))
+        extra = {"alarms_from_row": alarms.first_row} if alarms else {}
+        print(json.dumps({"rows": rows, key: _points(points), **extra}, indent=2))
         return
-    console.print(f"{len(series.counts)} rows, {len(points)} {key}")
+    console.print(f"{rows} rows, {len(points)} {key}")
+    if alarms and alarms.first_row > 0:
+        reach = "no row" if alarms.first_row >= rows else f"rows from {alarms.first_row} on"
+        console.print(f"  (the first {min(alarms.first_row, rows)} rows build the reference: {reach} can alarm)")
     for p in points:
         console.print(f"  row {p.index}  {p.timestamp.isoformat()}")

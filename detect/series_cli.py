@@ -14,7 +14,7 @@ import numpy as np
 from core.errors import InvalidInput
 from detect.changepoint import offline_changepoints
 from detect.detector import TestOptions, evaluate_share
-from detect.streaming import causal_alarms
+from detect.streaming import causal_alarms, warmup_rows
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class SeriesInput:
 class SeriesPoint:
     index: int
     timestamp: datetime
+
+
+@dataclass(frozen=True)
+class SeriesAlarms:
+    points: list[SeriesPoint]
+    first_row: int  # rows before this one only build the reference: no alarm can come from them
 
 
 def _parse_time(value: str, line: int) -> datetime:
@@ -52,6 +58,13 @@ def _parse_number(value: str, column: str, line: int) -> float:
     return number
 
 
+def _count(value: str, column: str, line: int) -> float:
+    number = _parse_number(value, column, line)
+    if number < 0 and column != "value":  # a `value` column may be any measurement; counts are not negative
+        raise InvalidInput(f"line {line}: {column} {value!r} is negative")
+    return number
+
+
 def read_series_csv(path: Path) -> SeriesInput:
     """Header `timestamp,count` or `timestamp,count,total` (`value` is accepted for `count`)."""
     try:
@@ -71,9 +84,11 @@ def read_series_csv(path: Path) -> SeriesInput:
             for line, raw in enumerate(reader, start=2):
                 row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
                 times.append(_parse_time(row["timestamp"], line))
-                counts.append(_parse_number(row[count_col], count_col, line))
+                counts.append(_count(row[count_col], count_col, line))
                 if has_total:
-                    totals.append(_parse_number(row["total"], "total", line))
+                    totals.append(_count(row["total"], "total", line))
+                    if counts[-1] > totals[-1]:
+                        raise InvalidInput(f"line {line}: {count_col} {row[count_col]} is above total {row['total']}")
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInput(f"{path}: not a readable UTF-8 CSV ({exc})") from None
     if len(times) < 2:
@@ -89,13 +104,16 @@ def series_changepoints(series: SeriesInput) -> list[SeriesPoint]:
     return [SeriesPoint(i, series.timestamps[i]) for i in cps]
 
 
-def series_alarms(series: SeriesInput) -> list[SeriesPoint]:
+def series_alarms(series: SeriesInput) -> SeriesAlarms:
     """With totals: the share test of the product (rows taken as hours); without: the streaming detector."""
     counts = np.asarray(series.counts, dtype=float)
     if series.totals is None:
         rows = causal_alarms(counts, list(series.timestamps))
+        first = warmup_rows(counts.size)
     else:
         ev = evaluate_share(counts, np.asarray(series.totals, dtype=float), TestOptions())
         alarm = ev.alarm[0]
         rows = [int(i) for i in np.flatnonzero(alarm & ~np.concatenate([[False], alarm[:-1]]))]
-    return [SeriesPoint(i, series.timestamps[i]) for i in rows]
+        known = np.flatnonzero(np.isfinite(ev.expected[0]))
+        first = int(known[0]) if known.size else counts.size
+    return SeriesAlarms([SeriesPoint(i, series.timestamps[i]) for i in rows], first)

@@ -168,6 +168,12 @@ def _context_relative(x: FloatArray, start: int, o: StreamOptions) -> FloatArray
     return np.asarray((novelty + 0.5 * step) / np.maximum(past, o.context_threshold), dtype=float)
 
 
+def warmup_rows(n: int, opts: StreamOptions | None = None) -> int:
+    """Rows of a series of ``n`` rows that only build the detector's reference: no alarm comes before them."""
+    o = opts or StreamOptions()
+    return max(o.history, min(int(o.warmup_fraction * n), o.warmup_max_rows))
+
+
 def causal_alarms(
     values: FloatArray, timestamps: list[datetime] | None = None, opts: StreamOptions | None = None
 ) -> list[int]:
@@ -176,7 +182,7 @@ def causal_alarms(
     o = opts or StreamOptions()
     spike, levels = _scores(np.asarray(values, dtype=float), o)
     n = spike.size
-    start = max(o.history, min(int(o.warmup_fraction * n), o.warmup_max_rows))
+    start = warmup_rows(n, o)
     unit = replace(o, threshold=1.0)
     scores = _relative(spike, start, unit)
     for level in levels:

@@ -82,3 +82,18 @@ def test_detect_replay_json_lists_the_new_alerts(tmp_path: Path) -> None:
     assert [(a["kind"], a["topic"], a["dimension"]) for a in items] == [("topic", "a", {"queue": "billing"})]
     code, _, err = _run(tmp_path, "detect", "--since", "2026-10-01")
     assert code == 1 and "--since/--until only apply to --replay" in err
+
+
+def test_impossible_counts_are_refused(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "n.csv", [3, -5, 4])))
+    assert code == 1 and "line 3: count '-5' is negative" in err
+    code, _, err = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "t.csv", [3, 5, 4], [10, 2, 10])))
+    assert code == 1 and "line 3: count 5 is above total 2" in err
+
+
+def test_causal_mode_says_when_a_series_is_too_short_to_alarm(tmp_path: Path) -> None:
+    counts = [3] * 150 + [12] * 50
+    code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "s.csv", counts)), "--causal")
+    assert code == 0 and "200 rows, 0 alarms" in out and "the first 200 rows build the reference: no row can" in out
+    code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "s.csv", counts)), "--causal", "--json")
+    assert json.loads(out)["alarms_from_row"] == 300
