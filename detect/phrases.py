@@ -34,6 +34,12 @@ def is_content(lemma: str, is_stop: bool, is_alpha: bool, language: str, options
     return language in CHAR_SCRIPT_LANGUAGES or len(lemma) >= options.min_token_chars
 
 
+def _contraction_stem(lemmas: Sequence[str], alphas: Sequence[bool], i: int) -> bool:
+    """"wo" of "won't", "ai" of "ain't": the tokenizer splits off a clitic that is not a word itself but whose
+    lemma is ("n't" -> "not"); what is left before it is no word either."""
+    return i + 1 < len(lemmas) and not alphas[i + 1] and lemmas[i + 1].isalpha()
+
+
 def ngrams(run: Sequence[str], options: PhraseOptions, joiner: str) -> Iterable[str]:
     for n in range(options.min_n, options.max_n + 1):
         for i in range(len(run) - n + 1):
@@ -51,8 +57,8 @@ def candidate_phrases(
     joiner = "" if language in CHAR_SCRIPT_LANGUAGES else " "
     phrases: set[str] = set()
     run: list[str] = []
-    for lemma, stop, alpha in zip(lemmas, stops, alphas, strict=True):
-        if is_content(lemma, stop, alpha, language, options):
+    for i, (lemma, stop, alpha) in enumerate(zip(lemmas, stops, alphas, strict=True)):
+        if is_content(lemma, stop, alpha, language, options) and not _contraction_stem(lemmas, alphas, i):
             run.append(lemma)
             continue
         if len(run) >= options.min_n:

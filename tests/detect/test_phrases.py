@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from detect.keyness import distinguishing_terms, log_likelihood
+from detect.keyness import distinguishing_terms, log_likelihood, text_terms
 from detect.phrases import candidate_phrases, strip_placeholders
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -22,6 +22,12 @@ def test_ngrams_break_at_stop_words_digits_and_placeholders() -> None:
         "activation fail",
         "esim activation fail",
     }
+
+
+def test_contraction_stems_are_no_words() -> None:
+    terms = next(iter(text_terms(["My new eSIM won't activate, it ain't working"], "en")))
+    assert {"new esim", "activate", "work"} <= terms
+    assert not any(t.split()[-1] in ("wo", "ai") for t in terms)
 
 
 def test_chinese_phrases_join_characters() -> None:
