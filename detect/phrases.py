@@ -35,7 +35,7 @@ def is_content(lemma: str, is_stop: bool, is_alpha: bool, language: str, options
 
 
 def _contraction_stem(lemmas: Sequence[str], alphas: Sequence[bool], i: int) -> bool:
-    """"wo" of "won't", "ai" of "ain't": the tokenizer splits off a clitic that is not a word itself but whose
+    """The "wo" of "won't" and "ai" of "ain't": the tokenizer splits off a clitic that is not a word itself but whose
     lemma is ("n't" -> "not"); what is left before it is no word either."""
     return i + 1 < len(lemmas) and not alphas[i + 1] and lemmas[i + 1].isalpha()
 
