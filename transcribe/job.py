@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from core.db import Database
 from core.executor import Executor, get_executor
 from core.models import Call, CallStatus, Job, JobStatus, Segment
 from core.progress import Progress
+from core.recordings import recording_path
 from core.settings import get_settings
 from transcribe.engine import decode_budget, get_model
 from transcribe.pipeline import CallHints, TranscribeOptions, TranscriptionResult, transcribe_call
@@ -198,7 +200,14 @@ def _pending_jobs(db: Database, retry_failed: bool) -> list[CallJob]:
             )
             .order_by(Call.started_at, Call.id)
         ).all()
-    return [CallJob(db.url, r.id, str(r.audio_path), r.language, r.duration_s) for r in rows]
+    audio_dir = get_settings().audio_dir
+    return [CallJob(db.url, r.id, _where(r.audio_path, audio_dir), r.language, r.duration_s) for r in rows]
+
+
+def _where(audio_path: str, audio_dir: Path) -> str:
+    """The file to decode: uploads stored with an older relative path are found under the upload folder."""
+    found = recording_path(audio_path, audio_dir)
+    return str(found) if found is not None else audio_path
 
 
 def transcribe_pending(

@@ -114,3 +114,18 @@ def test_process_pool_of_two(db: Database, eval_files: dict[str, EvalFile], tmp_
     report = transcribe_pending(db.url, workers=2, retry_failed=False, progress=NoProgress(), executor=LocalExecutor(2))
     assert (report.transcribed, report.failed) == (2, 0)
     assert _segment_count(db, "reader") >= 3 and _segment_count(db, "tone") == 0
+
+
+def test_an_upload_stored_with_an_older_relative_path_is_found(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # servers once stored uploads relative to their working directory; the file name is the content's hash
+    name = "ab" * 32 + ".wav"
+    uploads = tmp_path / "audio" / "uploads"  # the configured audio dir (tests/conftest.py)
+    uploads.mkdir(parents=True)
+    tone_or_silence(uploads / name, 3.0, None)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    _add_call(db, "legacy", Path("callpulse-audio/uploads") / name)
+    report = transcribe_pending(db.url, workers=1, retry_failed=False, progress=NoProgress())
+    assert report.failed == 0 and _call(db, "legacy").status == CallStatus.TRANSCRIBED
