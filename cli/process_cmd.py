@@ -37,6 +37,9 @@ def _failed_files(db: Database, report: PipelineReport) -> dict[str, str]:
         return {call_id: path for call_id, path in rows if path}
 
 
+MAX_DELIVERY_ERRORS = 5
+
+
 def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Table:
     table = Table("stage", "result", show_header=False)
     t = report.transcribe
@@ -56,6 +59,10 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
     table.add_row("detect", f"{d.buckets} hourly buckets decided, {len(d.new_alert_ids)} new alerts, {d.seconds:.1f}s")
     r = report.delivery
     table.add_row("deliver", f"{r.delivered} delivered, {r.failed} to retry, {r.gave_up} gave up")
+    for error in r.errors[:MAX_DELIVERY_ERRORS]:
+        table.add_row("", Text.assemble(("failed", "red"), f" {error}"))
+    if len(r.errors) > MAX_DELIVERY_ERRORS:
+        table.add_row("", f"... {len(r.errors) - MAX_DELIVERY_ERRORS} more failed attempts")
     return table
 
 

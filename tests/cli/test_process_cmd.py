@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ from typer.testing import CliRunner
 
 from cli.context import console
 from cli.main import app
+from core.db import Database
+from core.models import Alert, AlertKind, Severity
+from core.settings import get_settings
 
 
 def test_undecodable_recordings_fail_with_their_file_and_reason(
@@ -41,3 +46,26 @@ def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(tmp_path: P
     assert result.exit_code == 0, result.output
     assert "round 1 at" in result.stdout and "round 2 at" in result.stdout and "round 3" not in result.stdout
     assert "1 new, 0 re-tagged" in result.stdout and "0 new, 0 re-tagged" in result.stdout
+
+
+def test_failed_deliveries_are_shown_with_their_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "width", 250)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("CALLPULSE_DELIVERY__WEBHOOK_URLS", f'["http://127.0.0.1:{port}/hook"]')
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path}/deliver.db"
+    at = datetime(2026, 10, 26, 12, tzinfo=UTC)
+    with Database(url).session() as session:
+        session.add(
+            Alert(
+                kind=AlertKind.TOPIC, topic_id="billing.unexpected_charge", incident_key="topic:fee", change_at=at,
+                detected_at=at, last_seen_at=at, baseline_rate=1.0, current_rate=3.0, ratio=3.0,
+                severity=Severity.HIGH,
+            )
+        )  # fmt: skip
+    result = CliRunner().invoke(app, ["--db", url, "process"])
+    assert result.exit_code == 0, result.output
+    assert "0 delivered, 1 to retry" in result.stdout
+    assert f"failed alert 1 -> webhook:http://127.0.0.1:{port}/hook: ConnectError" in result.stdout
