@@ -126,8 +126,8 @@ def _decision_span(
     if replay:
         if since is not None:
             first = max(first, since.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
-        if until is not None:
-            last = min(last, until.astimezone(UTC).replace(minute=0, second=0, microsecond=0))
+        if until is not None:  # as of ``until``, like ``now``: the buckets complete by then
+            last = min(last, until.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - HOUR)
     else:
         mark = session.get(AppMeta, WATERMARK_KEY)
         if mark is not None:

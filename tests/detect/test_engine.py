@@ -120,7 +120,8 @@ def test_truncating_the_future_never_changes_past_decisions(db: Database) -> Non
     run_detection(db, now=end_of(HOURS), replay=True)
     full = decisions(alerts(db))
     cut = SPIKE + 60
-    run_detection(db, now=end_of(HOURS), replay=True, until=START + timedelta(hours=cut))
+    report = run_detection(db, now=end_of(HOURS), replay=True, until=end_of(cut))  # as of the end of hour `cut`
+    assert report.last_bucket == START + timedelta(hours=cut)
     partial = [d for d in decisions(alerts(db)) if d[2] <= end_of(cut)]
     assert len(full) == 2 and partial == [d for d in full if d[2] <= end_of(cut)]
 
