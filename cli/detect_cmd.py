@@ -36,7 +36,9 @@ def _when(value: str | None, name: str) -> datetime | None:
 def detect(
     replay: Annotated[bool, typer.Option("--replay", help="Walk stored history causally, as a backtest")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Replay from this time (ISO 8601)")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Replay as of this time: the hours complete by then (ISO 8601)")] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Replay as of this time: the hours complete by then (ISO 8601)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the new alerts as JSON")] = False,
 ) -> None:
     """Decide every complete hourly bucket not decided yet (or, with --replay, all of history) and print new alerts."""
