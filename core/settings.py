@@ -64,6 +64,12 @@ class DeliverySettings(BaseModel):
     max_attempts: int = Field(5, ge=1, description="Delivery attempts before giving up")
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles every attempt")
     timeout_seconds: float = Field(5.0, gt=0, description="Per-attempt network timeout")
+    max_age_hours: float = Field(
+        48.0,
+        gt=0,
+        description="Alerts whose incident was last seen longer ago are not sent: a first run over imported "
+        "history shows old incidents in the inbox without paging anyone",
+    )
 
     @field_validator("webhook_urls", "slack_webhook_urls")
     @classmethod

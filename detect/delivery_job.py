@@ -128,7 +128,8 @@ def _deliver_pair(
 def deliver_pending(session: Session, settings: Settings, now: datetime) -> DeliveryReport:
     """Deliver every live alert to every configured endpoint that has not yet received it.
 
-    Backtest (replay) alerts and resolved alerts are not sent: nobody needs paging for them.
+    Backtest (replay) alerts, resolved alerts and incidents over for longer than ``max_age_hours`` are not sent:
+    nobody needs paging for them (a first run over weeks of imported history finds old incidents too).
     """
     endpoints = endpoints_from_settings(settings.delivery)
     if not endpoints:
@@ -136,7 +137,11 @@ def deliver_pending(session: Session, settings: Settings, now: datetime) -> Deli
     alerts = list(
         session.scalars(
             select(Alert)
-            .where(Alert.replay.is_(False), Alert.status != AlertStatus.RESOLVED)
+            .where(
+                Alert.replay.is_(False),
+                Alert.status != AlertStatus.RESOLVED,
+                Alert.last_seen_at >= now - timedelta(hours=settings.delivery.max_age_hours),
+            )
             .order_by(Alert.detected_at, Alert.id)
         )
     )

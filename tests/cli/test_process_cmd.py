@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def test_failed_deliveries_are_shown_with_their_reason(tmp_path: Path, monkeypat
     monkeypatch.setenv("CALLPULSE_DELIVERY__WEBHOOK_URLS", f'["http://127.0.0.1:{port}/hook"]')
     get_settings.cache_clear()
     url = f"sqlite:///{tmp_path}/deliver.db"
-    at = datetime(2026, 10, 26, 12, tzinfo=UTC)
+    at = datetime.now(UTC) - timedelta(hours=2)
     with Database(url).session() as session:
         session.add(
             Alert(

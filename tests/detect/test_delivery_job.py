@@ -136,7 +136,7 @@ def _alert(session: Session, **overrides: Any) -> Alert:
         "incident_key": "topic:billing.unexpected_charge:queue=billing",
         "change_at": datetime(2026, 10, 26, 9, tzinfo=UTC),
         "detected_at": datetime(2026, 10, 26, 12, tzinfo=UTC),
-        "last_seen_at": datetime(2026, 10, 26, 12, tzinfo=UTC),
+        "last_seen_at": NOW - timedelta(hours=1),  # still going
         "baseline_rate": 0.06,
         "current_rate": 0.21,
         "ratio": 3.5,
@@ -265,11 +265,12 @@ def test_email_over_smtp_with_retry(db: Database) -> None:
     assert "Top terms: paper bill fee" in payload.decode()
 
 
-def test_replay_and_resolved_alerts_are_not_sent(db: Database) -> None:
+def test_replay_resolved_and_long_over_alerts_are_not_sent(db: Database) -> None:
     inbox = Inbox()
     with http_endpoint(inbox) as url, db.session() as session:
         _alert(session, replay=True, incident_key="a")
         _alert(session, status=AlertStatus.RESOLVED, incident_key="b")
+        _alert(session, incident_key="d", last_seen_at=NOW - timedelta(days=6))  # found in imported history
         live = _alert(session, status=AlertStatus.ACKNOWLEDGED, incident_key="c")
         report = deliver_pending(session, _settings(webhook_urls=[url]), NOW)
         assert report.delivered == 1
