@@ -8,6 +8,7 @@ import base64
 import binascii
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
 from core.models import Call, Segment, TopicHit
-from core.search_query import parse_query, to_fts5, to_tsquery
+from core.search_query import CJK_CLASS, parse_query, to_fts5, to_tsquery
 
 MAX_LIMIT = 200
 # Private-use characters mark highlights inside the database's snippet so the rest can be escaped safely.
@@ -26,11 +27,22 @@ _FTS = table("segments_fts", column("rowid"))
 # PostgreSQL text search configuration from migration 0003: `simple` with diacritics folded by unaccent.
 # Documents, queries and highlights must all use it, or "racun" and "račun" stop meeting.
 PG_SEARCH_CONFIG = "callpulse_search"
+# One space on each side of a CJK character is the index's padding; a highlight mark may sit inside it.
+_PADDED_CJK = re.compile(f" ?({_OPEN}?[{CJK_CLASS}]{_CLOSE}?) ?")
+
+
+def unpad_cjk(raw: str) -> str:
+    """The original text of a snippet taken from the padded index text (see core.search_query.pad_cjk).
+
+    Padding adds exactly one space on each side of a CJK character, so removing one on each side restores the
+    text, spaces the speaker put between CJK words included; highlights of neighbouring characters join.
+    """
+    return _PADDED_CJK.sub(r"\1", raw).replace(_CLOSE + _OPEN, "")
 
 
 def mark_snippet(raw: str) -> str:
     """Escape the snippet's text for HTML and turn the highlight markers into <mark> elements."""
-    return html.escape(raw, quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    return html.escape(unpad_cjk(raw), quote=False).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
 def encode_cursor(*values: Any) -> str:
@@ -138,8 +150,12 @@ def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
     if dialect == "postgresql":
         tsq = func.to_tsquery(PG_SEARCH_CONFIG, to_tsquery(node))
         match = literal_column("segments.tsv").op("@@")(tsq)
+        # Highlights are taken from the text as indexed (migration 0007's callpulse_search_text pads CJK).
         snippet = func.ts_headline(
-            PG_SEARCH_CONFIG, Segment.text, tsq, f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10"
+            PG_SEARCH_CONFIG,
+            func.callpulse_search_text(Segment.text),
+            tsq,
+            f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10",
         )
         base = base.add_columns(snippet).where(match)
     else:

@@ -1,5 +1,9 @@
 """The search query language: words (all must match), "exact phrase", AND / OR / NOT (upper case), prefix*,
 parentheses — parsed once, compiled to an FTS5 MATCH expression (SQLite) or a tsquery (PostgreSQL).
+
+Chinese, Japanese and Korean are written without spaces between words, so the index holds each of their
+characters as a word of its own (migration 0007 pads them with spaces) and a run of them in a query becomes
+a phrase of consecutive characters: '账单' finds "我的账单上有…" wherever the two characters stand together.
 """
 
 from __future__ import annotations
@@ -11,7 +15,27 @@ from core.errors import InvalidInput
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Code point ranges indexed one character per word: Hangul Jamo, CJK symbols and punctuation, Kana, Hangul
+# compatibility Jamo, Katakana extensions, CJK Extension A, CJK Unified Ideographs, Hangul syllables, CJK
+# compatibility ideographs, half- and full-width forms, and the supplementary ideographic planes.
+# Migration 0007 pads exactly these in the indexed text; the two lists must stay equal.
+CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x1100, 0x11FF),
+    (0x3000, 0x303F),
+    (0x3040, 0x30FF),
+    (0x3130, 0x318F),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+CJK_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
+# A CJK letter is a word by itself; other letters and digits form words up to a space, punctuation or CJK.
+_WORD = re.compile(rf"(?=\w)[{CJK_CLASS}]|[^\W{CJK_CLASS}]+")
+_CJK_CHAR = re.compile(f"([{CJK_CLASS}])")
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)("?)|([^\s()"]+))')
 
 
@@ -143,6 +167,11 @@ class _Parser:
         if not parts:
             raise InvalidInput(f"{token!r} contains no letters or digits to search for")
         return Term(parts, prefix)
+
+
+def pad_cjk(text: str) -> str:
+    """The text as the index sees it: one space on each side of every CJK character (as migration 0007 does)."""
+    return _CJK_CHAR.sub(r" \1 ", text)
 
 
 def parse_query(query: str) -> Node:
