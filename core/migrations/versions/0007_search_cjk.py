@@ -6,10 +6,9 @@ each side, making each character a word; queries turn a CJK run into a phrase of
 The stored transcript text is unchanged, and snippets remove the padding again.
 
 SQLite: the FTS5 table reads its content through the view `segments_fts_source`, which pads the text, and the
-triggers index the padded text. Without custom SQL functions or regular expressions, the padding walks the
-characters with `json_each` over a list of `length(text)` positions, and only for texts that contain a CJK
-character. The FTS5 table is recreated and filled from the view (its content source cannot be altered);
-FTS5's 'rebuild' command cannot read that view, so an index is rebuilt by 'delete-all' and an INSERT … SELECT.
+triggers index what the view shows. SQLite has no regular expressions, so the view walks the characters of a
+text with a recursive query, only for texts that contain a CJK character. The FTS5 table is recreated (its
+content source cannot be altered) and rebuilt.
 PostgreSQL: the immutable function `callpulse_search_text(text)` pads with `regexp_replace`; the generated
 `tsv` column is rebuilt on it, and snippets highlight its output.
 
@@ -49,42 +48,54 @@ def _sqlite_padded(value: str) -> str:
     """SQL expression: `value` with a space on each side of every CJK character."""
     has_cjk = "*[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + "]*"
     is_cjk = " OR ".join(f"unicode(ch) BETWEEN {lo} AND {hi}" for lo, hi in CJK_RANGES)
-    # printf('%.*c', n, 'x') repeats 'x' n times: turned into a JSON list, json_each yields keys 0..n-1.
-    positions = f"json_each('[' || rtrim(replace(printf('%.*c', length({value}), 'x'), 'x', '0,'), ',') || ']')"
-    chars = f"SELECT substr({value}, key + 1, 1) AS ch FROM {positions} ORDER BY key"
-    padded = f"(SELECT group_concat(CASE WHEN {is_cjk} THEN ' ' || ch || ' ' ELSE ch END, '') FROM ({chars}))"
-    return f"(CASE WHEN {value} GLOB '{has_cjk}' THEN {padded} ELSE {value} END)"
+    positions = f"pos(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM pos WHERE i < length({value}))"
+    chars = f"SELECT substr({value}, i, 1) AS ch FROM pos ORDER BY i"
+    padded = f"SELECT group_concat(CASE WHEN {is_cjk} THEN ' ' || ch || ' ' ELSE ch END, '') FROM ({chars})"
+    # Only texts holding a CJK character are walked character by character.
+    return f"(CASE WHEN {value} GLOB '{has_cjk}' THEN (WITH RECURSIVE {positions} {padded}) ELSE {value} END)"
 
 
-def _sqlite_index(source: str, value: str) -> list[str]:
-    """The FTS5 table over `source` and the triggers that keep it in step with segments."""
-    new, old = value.format(row="new"), value.format(row="old")
-    return [
-        f"CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='{source}', content_rowid='id', {TOKENIZE})",
-        "CREATE TRIGGER segments_fts_ai AFTER INSERT ON segments BEGIN "
-        f"INSERT INTO segments_fts(rowid, text) VALUES (new.id, {new}); END",
-        "CREATE TRIGGER segments_fts_ad AFTER DELETE ON segments BEGIN "
-        f"INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, {old}); END",
-        "CREATE TRIGGER segments_fts_au AFTER UPDATE OF text ON segments BEGIN "
-        f"INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, {old}); "
-        f"INSERT INTO segments_fts(rowid, text) VALUES (new.id, {new}); END",
-        # FTS5's own 'rebuild' fails on a content view that calls json_each, so the rows are copied instead.
-        f"INSERT INTO segments_fts(rowid, text) SELECT id, text FROM {source}",
-    ]
-
-
+SOURCE = "segments_fts_source"
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS segments_fts_au",
+    "DROP TRIGGER IF EXISTS segments_fts_bu",
     "DROP TRIGGER IF EXISTS segments_fts_ad",
+    "DROP TRIGGER IF EXISTS segments_fts_bd",
     "DROP TRIGGER IF EXISTS segments_fts_ai",
     "DROP TABLE IF EXISTS segments_fts",
+    f"DROP VIEW IF EXISTS {SOURCE}",
 ]
+# The triggers index what the view shows (SQLite allows no WITH clause in a trigger's own statements); a
+# removed or replaced text is read before it goes, as FTS5 must be told exactly the text it indexed.
 SQLITE_UP = [
     *SQLITE_DROP,
-    f"CREATE VIEW segments_fts_source(id, text) AS SELECT id, {_sqlite_padded('text')} FROM segments",
-    *_sqlite_index("segments_fts_source", _sqlite_padded("{row}.text")),
+    f"CREATE VIEW {SOURCE}(id, text) AS SELECT id, {_sqlite_padded('text')} FROM segments",
+    f"CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='{SOURCE}', content_rowid='id', {TOKENIZE})",
+    "CREATE TRIGGER segments_fts_ai AFTER INSERT ON segments BEGIN "
+    f"INSERT INTO segments_fts(rowid, text) SELECT id, text FROM {SOURCE} WHERE id = new.id; END",
+    "CREATE TRIGGER segments_fts_bd BEFORE DELETE ON segments BEGIN "
+    f"INSERT INTO segments_fts(segments_fts, rowid, text) SELECT 'delete', id, text FROM {SOURCE} WHERE id = old.id; "
+    "END",
+    "CREATE TRIGGER segments_fts_bu BEFORE UPDATE OF text ON segments BEGIN "
+    f"INSERT INTO segments_fts(segments_fts, rowid, text) SELECT 'delete', id, text FROM {SOURCE} WHERE id = old.id; "
+    "END",
+    "CREATE TRIGGER segments_fts_au AFTER UPDATE OF text ON segments BEGIN "
+    f"INSERT INTO segments_fts(rowid, text) SELECT id, text FROM {SOURCE} WHERE id = new.id; END",
+    "INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')",
 ]
-SQLITE_DOWN = [*SQLITE_DROP, "DROP VIEW IF EXISTS segments_fts_source", *_sqlite_index("segments", "{row}.text")]
+# Migration 0002's index over the stored text.
+SQLITE_DOWN = [
+    *SQLITE_DROP,
+    f"CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='segments', content_rowid='id', {TOKENIZE})",
+    "CREATE TRIGGER segments_fts_ai AFTER INSERT ON segments BEGIN "
+    "INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER segments_fts_ad AFTER DELETE ON segments BEGIN "
+    "INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER segments_fts_au AFTER UPDATE OF text ON segments BEGIN "
+    "INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')",
+]
 
 
 def _pg_class() -> str:
