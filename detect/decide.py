@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.stats import rankdata
 
 from core.models import AlertKind
 from detect.changepoint import ChangeOptions, estimate_change_start
 from detect.detector import (
     VOLUME_TEST,
     Evaluation,
-    SegmentRates,
     TestOptions,
     evaluate_share,
     evaluate_volume,
@@ -22,7 +20,7 @@ from detect.detector import (
 from detect.dispersion import DispersionOptions
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Signal
-from detect.slices import burstiness, concentration_llr, expected_before_change
+from detect.slices import burstiness, concentration_llr, expected_before_change, rank_correlation, sum_rates
 
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 
@@ -151,7 +149,7 @@ class Decider:
         a, b = (self._excess(p, lo, t) for p in (phrase, other))
         if a.size < CO_MOVING_LEAD_HOURS + 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
             return False
-        if _rank_correlation(a, b) >= min_corr:
+        if rank_correlation(a, b) >= min_corr:
             return True
         # at a few calls an hour the excess is mostly noise: their raw counts over three days (quiet before, busy
         # after, the same daily rhythm) still show two phrases of one problem
@@ -244,7 +242,7 @@ class Decider:
         best: tuple[float, dict[str, str]] = (self.opts.concentration_nats, {})
         for dim, members in self._by_dimension(rows).items():
             each = [segment_rates(ev.counts[r], ev.expected[r], start, t) for r in members]
-            whole = _sum_rates(each)
+            whole = sum_rates(each)
             if whole.excess <= 0:
                 continue
             for r, rates in zip(members, each, strict=True):
@@ -289,14 +287,3 @@ class Decider:
             ratio=rates.ratio,
             excess_calls=since_change.excess,
         )
-
-
-def _sum_rates(parts: list[SegmentRates]) -> SegmentRates:
-    base, current = sum(p.baseline_rate for p in parts), sum(p.current_rate for p in parts)
-    return SegmentRates(base, current, current / base if base > 0 else 1.0, sum(p.excess for p in parts))
-
-
-def _rank_correlation(a: FloatArray, b: FloatArray) -> float:
-    """Spearman's rho: Pearson correlation of average ranks (ties share their rank)."""
-    ra, rb = rankdata(a), rankdata(b)
-    return float(np.corrcoef(ra, rb)[0, 1])

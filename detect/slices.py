@@ -4,6 +4,7 @@ beyond the tests themselves: where a rise sits, how bursty each row is, and what
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import rankdata
 
 from detect.detector import SegmentRates
 from detect.dispersion import DispersionOptions, history_dispersion
@@ -48,3 +49,15 @@ def expected_before_change(expected: FloatArray, totals: FloatArray, change: int
     share = float(np.sum(expected[week][known])) / calls
     out[lo : t + 1] = np.fmin(out[lo : t + 1], share * totals[lo : t + 1])
     return out
+
+
+def sum_rates(parts: list[SegmentRates]) -> SegmentRates:
+    """Rates of several rows taken together (sibling slices: all queues, or all languages)."""
+    base, current = sum(p.baseline_rate for p in parts), sum(p.current_rate for p in parts)
+    return SegmentRates(base, current, current / base if base > 0 else 1.0, sum(p.excess for p in parts))
+
+
+def rank_correlation(a: FloatArray, b: FloatArray) -> float:
+    """Spearman's rho: Pearson correlation of average ranks (ties share their rank)."""
+    ra, rb = rankdata(a), rankdata(b)
+    return float(np.corrcoef(ra, rb)[0, 1])
