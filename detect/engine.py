@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,7 @@ from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
 from detect.incidents import IncidentBook, Signal
+from detect.slices import concentration_in_calls
 
 WATERMARK_KEY = "detect_watermark"
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
@@ -248,13 +250,27 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
         run.related.setdefault(target.incident_key, set()).update(calls)
         if target.kind == AlertKind.EMERGING:
             _name_after_main_phrase(book, decider, target)
+            target.dimension = _where_calls_sit(session, decider.opts, run.related[target.incident_key], target)
         return
     alert, _ = book.observe(signal)
     run.created.append(alert)
     run.related[signal.key] = set(calls)
+    alert.dimension = _where_calls_sit(session, decider.opts, calls, alert)
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
+
+
+def _where_calls_sit(session: Session, opts: DetectOptions, calls: Collection[str], alert: Alert) -> dict[str, str]:
+    """Where an emerging problem sits: the queue or language holding most of its calls, when they sit there far
+    more than calls in general do (the same share and nats as a topic's slice); else everywhere."""
+    best: tuple[float, dict[str, str]] = (opts.concentration_nats, {})
+    spread = evidence.dimension_counts(session, sorted(calls), alert.change_at, alert.last_seen_at)
+    for dim, (part, whole) in spread.items():
+        llr, value = concentration_in_calls(part, whole, opts.concentration)
+        if value is not None and llr > best[0]:
+            best = (llr, {dim: value})
+    return best[1]
 
 
 def _name_after_main_phrase(book: IncidentBook, decider: Decider, alert: Alert) -> None:

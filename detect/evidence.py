@@ -41,6 +41,20 @@ def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, 
     return list(session.scalars(stmt.limit(limit)))
 
 
+def dimension_counts(
+    session: Session, call_ids: Sequence[str], start: datetime, end: datetime
+) -> dict[str, tuple[Counter[str], Counter[str]]]:
+    """Per dimension (queue, language): how ``call_ids`` spread over its values, and how all calls of
+    [start, end) do."""
+    out: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    window = (Call.started_at >= start, Call.started_at < end)
+    for dim, col in (("queue", Call.queue), ("language", Call.language)):
+        part = Counter(v for v in session.scalars(select(col).where(Call.id.in_(list(call_ids)))) if v)
+        rows = session.execute(select(col, func.count()).where(*window).group_by(col))
+        out[dim] = (part, Counter({str(v): int(n) for v, n in rows if v}))
+    return out
+
+
 def word_stem(word: str) -> str:
     """The first letters of a lemma that its inflected forms keep: a lemma's last letter is usually its ending
     (Russian "плата" is spoken "плату", Croatian "naknada" "naknadu"), so it is dropped, and at most five are kept."""

@@ -3,6 +3,9 @@ beyond the tests themselves: where a rise sits, how bursty each row is, and what
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -61,3 +64,18 @@ def rank_correlation(a: FloatArray, b: FloatArray) -> float:
     """Spearman's rho: Pearson correlation of average ranks (ties share their rank)."""
     ra, rb = rankdata(a), rankdata(b)
     return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def concentration_in_calls(part: Counter[str], whole: Counter[str], min_share: float) -> tuple[float, str | None]:
+    """(log-likelihood ratio, value): the queue or language holding at least ``min_share`` of an emerging
+    problem's calls (``part``), and how much better "they sit there" explains them than the spread of all calls
+    in the same hours (``whole``, binomial). (0, None) when no value holds that share."""
+    n, total = sum(part.values()), sum(whole.values())
+    if n == 0 or total == 0:
+        return 0.0, None
+    value, k = part.most_common(1)[0]
+    share, p = k / n, whole.get(value, 0) / total
+    if share < min_share or not 0.0 < p < share:
+        return 0.0, None
+    llr = k * math.log(share / p) + ((n - k) * math.log((1 - share) / (1 - p)) if k < n else 0.0)
+    return llr, value

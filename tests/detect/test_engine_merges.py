@@ -23,7 +23,7 @@ from core.models import (
     VolumeBucket,
 )
 from detect.engine import run_detection
-from tests.detect.test_engine import HOURS, SPIKE, START, end_of, rate
+from tests.detect.test_engine import HOURS, QUEUES, SPIKE, START, end_of, rate
 
 FEE = "billing.fee"
 
@@ -140,3 +140,22 @@ def test_live_runs_remember_which_phrases_joined_an_incident(db: Database) -> No
     with db.session() as session:
         alerts = list(session.scalars(select(Alert)))
         assert [(a.kind, a.merged_keys) for a in alerts] == [(AlertKind.EMERGING, ["emerging:esim aktivacija"])]
+
+
+def test_an_emerging_problem_in_one_queue_names_that_queue(db: Database) -> None:
+    world = World(12)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 8.0, topic=False)
+    for call in world.calls:
+        call["queue"] = "tech"
+    for h in range(SPIKE - 24, HOURS):  # everyday calls, spread over all queues
+        for k in range(40):
+            at = START + timedelta(hours=h, minutes=k)
+            world.calls.append(
+                {"id": f"bg-{h}-{k}", "started_at": at, "language": "en", "queue": QUEUES[k % 3], "status": "tagged"}
+            )
+    world.write(db)
+    run_detection(db, now=end_of(HOURS), replay=True)
+    with db.session() as session:
+        assert [(a.kind, a.phrase, a.dimension) for a in session.scalars(select(Alert))] == [
+            (AlertKind.EMERGING, "esim activation", {"queue": "tech"})
+        ]

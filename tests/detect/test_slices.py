@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from detect.detector import SegmentRates
-from detect.slices import concentration_llr, expected_before_change
+from detect.slices import concentration_in_calls, concentration_llr, expected_before_change
 
 
 def rates(baseline: float, current: float) -> SegmentRates:
@@ -32,3 +34,12 @@ def test_hours_without_a_baseline_do_not_dilute_the_level_before_the_change() ->
     expected = np.r_[np.full(96, np.nan), np.full(104, 5.0), np.full(200, 12.0)]  # no baseline in the first 96 h
     capped = expected_before_change(expected, totals, change=200, lo=376, t=399)
     assert np.allclose(capped[376:], 5.0)  # not 5 * 104 / 168
+
+
+def test_calls_that_sit_in_one_queue_are_named_only_on_evidence() -> None:
+    whole = Counter({"billing": 400, "tech": 300, "sales": 300})
+    llr, value = concentration_in_calls(Counter({"tech": 9, "sales": 1}), whole, 0.7)
+    assert value == "tech" and llr > 4.0  # 90% of the problem's calls where 30% of all calls go
+    assert concentration_in_calls(Counter({"billing": 3, "tech": 2}), whole, 0.7) == (0.0, None)  # no majority
+    llr, value = concentration_in_calls(Counter({"billing": 3}), whole, 0.7)
+    assert value == "billing" and llr < 4.0  # three calls in the busiest queue: no evidence of where
