@@ -250,7 +250,9 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
         run.related.setdefault(target.incident_key, set()).update(calls)
         if target.kind == AlertKind.EMERGING:
             _name_after_main_phrase(book, decider, target)
-            target.dimension = _where_calls_sit(session, decider.opts, run.related[target.incident_key], target)
+            # a target from an earlier run brings only its example calls: theirs and the newcomer's together
+            calls_of_both = run.related[target.incident_key] | set(target.example_call_ids or [])
+            target.dimension = _where_calls_sit(session, decider.opts, calls_of_both, target)
         return
     alert, _ = book.observe(signal)
     run.created.append(alert)
