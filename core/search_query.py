@@ -184,12 +184,31 @@ def parse_query(query: str) -> Node:
     return _Parser(tokens).parse()
 
 
+_YO = {"е": "ё", "ё": "е", "Е": "Ё", "Ё": "Е"}
+MAX_YO_SPELLINGS = 8
+
+
+def yo_spellings(parts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The words with every е/ё spelt either way. Russian text writes ё as е more often than not, and SQLite's
+    tokenizer keeps the two apart (PostgreSQL's unaccent folds them), so "счет" must also find "счёт"; past
+    MAX_YO_SPELLINGS, only the spelling as typed and the one with every ё written е."""
+    text = "\x00".join(parts)
+    where = [i for i, ch in enumerate(text) if ch in _YO]
+    if 2 ** len(where) > MAX_YO_SPELLINGS:
+        variants = list(dict.fromkeys([text, text.replace("ё", "е").replace("Ё", "Е")]))
+    else:
+        variants = [text]
+        for i in where:
+            variants += [v[:i] + _YO[v[i]] + v[i + 1 :] for v in variants]
+    return [tuple(v.split("\x00")) for v in variants]
+
+
 def to_fts5(node: Node) -> str:
     """FTS5 MATCH expression; every word is quoted so no user text is read as FTS5 syntax."""
-    if isinstance(node, Term):
-        return '"' + " ".join(node.parts) + '"' + ("*" if node.prefix else "")
-    if isinstance(node, Phrase):
-        return '"' + " ".join(node.parts) + '"'
+    if isinstance(node, Term | Phrase):
+        star = "*" if isinstance(node, Term) and node.prefix else ""
+        quoted = ['"' + " ".join(parts) + '"' + star for parts in yo_spellings(node.parts)]
+        return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
     if isinstance(node, And):
         return "(" + " AND ".join(to_fts5(i) for i in node.items) + ")"
     if isinstance(node, Or):

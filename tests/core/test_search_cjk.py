@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text, update
 from core.db import Database, alembic_config, current_revision, is_current, upgrade
 from core.models import Call, Segment, Speaker
 from core.search import SearchOptions, mark_snippet, search_segments, unpad_cjk
-from core.search_query import CJK_RANGES, pad_cjk, parse_query, to_fts5, to_tsquery
+from core.search_query import CJK_RANGES, pad_cjk, parse_query, to_fts5, to_tsquery, yo_spellings
 from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -98,6 +98,8 @@ def check_cjk(db: Database) -> None:
     assert _ids(db, "料金") == ["k4"] and _ids(db, "요금") == ["k5"]
     assert _ids(db, "世界") == ["k2"]
     assert _ids(db, "счёт") == _ids(db, '"СЧЁТ пришёл"') == ["k6"] and _ids(db, "racun") == ["k7"]
+    assert _ids(db, "счет") == _ids(db, '"счет пришел"') == _ids(db, "пришел*") == ["k6"]  # ё written е
+    assert "<mark>Счёт</mark>" in _snippet(db, "счет")
     assert _snippet(db, "账单 NOT 纸质").endswith("<mark>账单</mark>上有一笔意外的费用")
     assert "你好 世界" in _snippet(db, "纸质账单") and "<mark>纸质账单</mark>" in _snippet(db, "纸质账单")
     assert "<mark>esim</mark>" in _snippet(db, "esim") and "我的" in _snippet(db, "esim")
@@ -158,3 +160,9 @@ def test_migration_reindexes_existing_rows_on_postgres(postgres_url: str) -> Non
         check_migration_reindexes_existing_rows(db)
     finally:
         db.engine.dispose()
+
+
+def test_yo_spellings_stay_few() -> None:
+    assert yo_spellings(("счет",)) == [("счет",), ("счёт",)]
+    assert len(yo_spellings(("переезд", "её"))) == 2  # 2**5 spellings: only as typed and with ё written е
+    assert yo_spellings(("bill",)) == [("bill",)]
