@@ -113,8 +113,11 @@ def expected_volume(totals: FloatArray, opts: BaselineOptions | None = None) -> 
     two weeks of history exist."""
     o = opts or BaselineOptions()
     n = as_2d(totals)
-    weekly = _lagged(n, [k * HOURS_PER_WEEK for k in range(1, o.weeks + 1)])
-    daily = _lagged(n, [d * HOURS_PER_DAY for d in range(1, 8)])
+    # a whole day without a single call is data that never arrived (or a closed centre), not a level to expect:
+    # left in, a week of missing recordings halves the baseline and the data's return looks like a surge
+    reference = np.where(_silent(n, HOURS_PER_DAY), np.nan, n)
+    weekly = _lagged(reference, [k * HOURS_PER_WEEK for k in range(1, o.weeks + 1)])
+    daily = _lagged(reference, [d * HOURS_PER_DAY for d in range(1, 8)])
     with _quiet_nanmedian():
         wmed = np.nanmedian(weekly, axis=0)
         dmed = np.nanmedian(daily, axis=0)
@@ -122,6 +125,19 @@ def expected_volume(totals: FloatArray, opts: BaselineOptions | None = None) -> 
     ndays = np.sum(np.isfinite(daily), axis=0)
     out = np.where(nweeks >= 2, wmed, np.where(ndays >= 3, dmed, np.nan))
     return np.asarray(out, dtype=float)
+
+
+def _silent(n: FloatArray, span: int) -> NDArray[np.bool_]:
+    """Hours inside a stretch of ``span`` consecutive hours without a call."""
+    hours = n.shape[1]
+    out = np.zeros(n.shape, dtype=bool)
+    if hours < span:
+        return out
+    zero = (cumsum0(n)[:, span:] - cumsum0(n)[:, :-span]) <= 0  # window j covers hours j .. j+span-1
+    covered = cumsum0(zero.astype(float))  # zero windows among j < k
+    h = np.arange(hours)
+    lo, hi = np.maximum(0, h - span + 1), np.minimum(h, hours - span) + 1
+    return np.asarray(covered[:, hi] - covered[:, lo] > 0, dtype=bool)
 
 
 def _lagged(n: FloatArray, lags: list[int]) -> FloatArray:

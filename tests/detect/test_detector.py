@@ -69,6 +69,13 @@ def test_volume_detector_ignores_a_storm_day_but_sees_a_sustained_rise() -> None
     assert hits.size and TUESDAY_WEEK4 <= hits[0] <= TUESDAY_WEEK4 + 72
 
 
+def test_recordings_that_never_arrived_do_not_make_their_return_a_surge() -> None:
+    # a week of missing data in week 2 of three: left in the baseline, it halved what week 3 is held against
+    for seed in range(3):
+        _, total = simulate(seed, traffic={h: 0.0 for h in range(8 * 24, 15 * 24)})
+        assert not evaluate_volume(total[: 21 * 24]).alarm[0, 15 * 24 :].any(), seed
+
+
 def test_share_spike_alarms_within_three_hours_with_its_start() -> None:
     start = TUESDAY_WEEK4 + 9
     delays = []
