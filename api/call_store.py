@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from api.media import recording_path
 from api.schemas import CallDetail, CallMetaIn, CallSummary, SegmentOut, TopicHitOut, TranscriptIn
 from core.db import caller_hash_key
 from core.errors import InvalidInput, NotFound
 from core.models import Call, CallStatus, Segment, TopicHit
+from core.recordings import recording_path
 from core.redact import hash_caller_id as core_hash_caller_id
 from core.redact import redact_text
 from core.search import cursor_time, decode_cursor, encode_cursor

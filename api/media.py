@@ -6,9 +6,6 @@ import re
 from dataclasses import dataclass
 
 from core.errors import UnsupportedMedia
-from core.recordings import UPLOADS, recording_path, upload_dir
-
-__all__ = ["UPLOADS", "recording_path", "upload_dir"]
 
 # (content type, file extension) by the leading bytes of the file.
 AUDIO_TYPES = {

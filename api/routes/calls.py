@@ -25,13 +25,12 @@ from api.media import (
     EXTENSION_TYPES,
     RangeNotSatisfiable,
     parse_range,
-    recording_path,
     sniff_audio,
-    upload_dir,
 )
 from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, TranscriptIn, UploadResult, problem_responses
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
+from core.recordings import recording_path, upload_dir
 from core.settings import Settings
 from core.trend_series import require_topic
 
