@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from core.models import Alert, AlertStatus
+from core.models import Alert
+
+_ACTIONS = ("status", "acked_by", "acked_at", "ack_comment", "resolved_by", "resolved_at", "resolve_comment")
 
 
 @dataclass(frozen=True)
@@ -17,27 +20,13 @@ class KeptActions:
     incident_key: str
     change_at: datetime
     last_seen_at: datetime
-    status: AlertStatus
-    acked_by: str | None
-    acked_at: datetime | None
-    ack_comment: str | None
-    resolved_by: str | None
-    resolved_at: datetime | None
-    resolve_comment: str | None
-
-
-_ACTIONS = ("status", "acked_by", "acked_at", "ack_comment", "resolved_by", "resolved_at", "resolve_comment")
+    actions: dict[str, Any]  # what people did: status, who acknowledged or resolved it, when, their comments
 
 
 def keep_actions(alerts: list[Alert]) -> list[KeptActions]:
     return [
         KeptActions(
-            a.id,
-            a.incident_key,
-            a.change_at,
-            a.last_seen_at or a.detected_at,
-            AlertStatus(a.status),
-            *(getattr(a, name) for name in _ACTIONS[1:]),
+            a.id, a.incident_key, a.change_at, a.last_seen_at or a.detected_at, {n: getattr(a, n) for n in _ACTIONS}
         )
         for a in alerts
     ]
@@ -60,5 +49,5 @@ def carry_over(kept: list[KeptActions], created: list[Alert]) -> None:
             continue
         free.remove(match)
         alert.id = match.id
-        for name in _ACTIONS:
-            setattr(alert, name, getattr(match, name))
+        for name, value in match.actions.items():
+            setattr(alert, name, value)
