@@ -33,7 +33,11 @@ def alerts(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 200,
     replay: Annotated[
         bool | None,
-        typer.Option("--replay/--live", help="Only backtest alerts (detect --replay) or only live ones; default both"),
+        typer.Option(
+            "--replay/--live",
+            help="Only backtest alerts (detect --replay) or only live ones; default: live alerts and the backtest "
+            "alerts of incidents no live alert reports",
+        ),
     ] = None,
 ) -> None:
     """List alerts, newest first (without a subcommand)."""

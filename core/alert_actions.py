@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Alert, AlertKind, AlertStatus, Call, Segment, TopicHit, utcnow
@@ -24,7 +24,9 @@ class AlertFilter:
     since: datetime | None = None
     limit: int = 50
     cursor: str | None = None
-    replay: bool | None = None  # True: backtest alerts only (detect --replay); False: live alerts only
+    # True: backtest alerts only (detect --replay); False: live alerts only; None: live alerts and the backtest
+    # alerts of incidents no live alert covers
+    replay: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
         conds.append(Alert.detected_at >= flt.since)
     if flt.replay is not None:
         conds.append(Alert.replay.is_(flt.replay))
+    else:
+        conds.append(~_covered_by_live())
     if flt.cursor is not None:
         at, last_id = decode_cursor(flt.cursor, 2)
         t = cursor_time(at)
@@ -100,6 +104,21 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
     rows = rows[: flt.limit]
     cursor = encode_cursor(rows[-1].detected_at, rows[-1].id) if more and rows else None
     return rows, cursor
+
+
+def _covered_by_live() -> ColumnElement[bool]:
+    """A backtest alert whose incident a live alert also reports: same incident key, overlapping time. Listing
+    both would show one incident twice; the live alert is the one people act on."""
+    live = aliased(Alert)
+    return and_(
+        Alert.replay.is_(True),
+        exists().where(
+            live.replay.is_(False),
+            live.incident_key == Alert.incident_key,
+            live.change_at <= func.coalesce(Alert.last_seen_at, Alert.detected_at),
+            func.coalesce(live.last_seen_at, live.detected_at) >= Alert.change_at,
+        ),
+    )
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:

@@ -28,7 +28,11 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     replay: Annotated[
-        bool | None, Query(description="true: backtest alerts only (detect --replay); false: live alerts only")
+        bool | None,
+        Query(
+            description="true: backtest alerts only (detect --replay); false: live alerts only; unset: live alerts "
+            "and the backtest alerts of incidents no live alert reports"
+        ),
     ] = None,
 ) -> AlertPage:
     flt = alert_actions.AlertFilter(status, kind, topic, since, limit, cursor, replay)

@@ -1,0 +1,48 @@
+"""The alert inbox on a real SQLite database: which alerts a listing shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.alert_actions import AlertFilter, list_alerts
+from core.db import Database
+from core.models import Alert, AlertKind, Severity
+
+T0 = datetime(2026, 10, 12, 9, tzinfo=UTC)
+
+
+def _alert(key: str, change_at: datetime, hours: int, replay: bool) -> Alert:
+    return Alert(
+        kind=AlertKind.TOPIC,
+        topic_id=key,
+        dimension={},
+        incident_key=key,
+        change_at=change_at,
+        detected_at=change_at + timedelta(hours=2),
+        last_seen_at=change_at + timedelta(hours=hours),
+        baseline_rate=0.02,
+        current_rate=0.08,
+        ratio=4.0,
+        severity=Severity.HIGH,
+        replay=replay,
+    )
+
+
+def test_default_listing_shows_an_incident_once_preferring_the_live_alert(db: Database) -> None:
+    with db.session() as s:
+        s.add_all(
+            [
+                _alert("fee", T0, 30, replay=False),
+                _alert("fee", T0 + timedelta(hours=1), 20, replay=True),  # the same incident, found by a backtest
+                _alert("fee", T0 - timedelta(days=20), 10, replay=True),  # an earlier incident only a backtest saw
+                _alert("esim", T0, 30, replay=True),  # another incident's key
+            ]
+        )
+    with db.session() as s:
+        shown = [(a.incident_key, a.replay, a.change_at) for a in list_alerts(s, AlertFilter())[0]]
+        backtests = list_alerts(s, AlertFilter(replay=True))[0]
+        live = list_alerts(s, AlertFilter(replay=False))[0]
+    assert sorted(shown, key=str) == sorted(
+        [("fee", False, T0), ("fee", True, T0 - timedelta(days=20)), ("esim", True, T0)], key=str
+    )
+    assert len(backtests) == 3 and len(live) == 1
