@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
 from core.models import Call, Segment, TopicHit
-from core.search_query import CJK_CLASS, parse_query, to_fts5, to_tsquery
+from core.search_query import CJK_CLASS, fold_letters, pad_cjk, parse_query, to_fts5, to_tsquery
 
 MAX_LIMIT = 200
 # Private-use characters mark highlights inside the database's snippet so the rest can be escaped safely.
@@ -38,6 +38,36 @@ def unpad_cjk(raw: str) -> str:
     text, spaces the speaker put between CJK words included; highlights of neighbouring characters join.
     """
     return _PADDED_CJK.sub(r"\1", raw).replace(_CLOSE + _OPEN, "")
+
+
+def unfold_snippet(raw: str, text: str) -> str:
+    """A snippet of the SQLite index with its folded letters (migration 0008) given back from the stored text.
+
+    The index shows the text padded and folded letter for letter, so the snippet, without its highlight marks
+    and the ellipses FTS5 adds where it cut, is a piece of that at the same offsets as in the padded text.
+    """
+    padded = pad_cjk(text)
+    indexed = fold_letters(padded)
+    if indexed == padded:
+        return raw
+    plain = raw.replace(_OPEN, "").replace(_CLOSE, "")
+    for lead in (1, 0) if plain.startswith("…") else (0,):
+        for trail in (1, 0) if plain.endswith("…") else (0,):
+            at = indexed.find(plain[lead : len(plain) - trail])
+            if at >= 0:
+                return _copy_letters(raw, padded, at - lead, range(lead, len(plain) - trail))
+    return raw
+
+
+def _copy_letters(raw: str, padded: str, offset: int, inside: range) -> str:
+    out, k = [], 0
+    for ch in raw:
+        if ch in (_OPEN, _CLOSE):
+            out.append(ch)
+            continue
+        out.append(padded[offset + k] if k in inside else ch)
+        k += 1
+    return "".join(out)
 
 
 def mark_snippet(raw: str) -> str:
@@ -220,7 +250,9 @@ def _fts5_snippets(session: Session, match: str, rows: Any) -> dict[int, str]:
     if not ids:
         return {}
     snippet = func.snippet(literal_column("segments_fts"), 0, _OPEN, _CLOSE, "…", 24)
-    query = select(_FTS.c.rowid, snippet).where(
-        literal_column("segments_fts").op("MATCH")(match), _FTS.c.rowid.in_(ids)
+    query = (
+        select(_FTS.c.rowid, snippet, Segment.text)
+        .join(Segment, Segment.id == _FTS.c.rowid)
+        .where(literal_column("segments_fts").op("MATCH")(match), _FTS.c.rowid.in_(ids))
     )
-    return {int(r[0]): str(r[1]) for r in session.execute(query)}
+    return {int(r[0]): unfold_snippet(str(r[1]), str(r[2])) for r in session.execute(query)}

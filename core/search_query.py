@@ -184,31 +184,23 @@ def parse_query(query: str) -> Node:
     return _Parser(tokens).parse()
 
 
-_YO = {"е": "ё", "ё": "е", "Е": "Ё", "Ё": "Е"}
-MAX_YO_SPELLINGS = 8
+# Letters SQLite's tokenizer keeps apart from their base letter although PostgreSQL's unaccent folds them: the
+# Croatian đ ("uredaj" must find "uređaj"), Russian ё (written е more often than not), ł, ø. Migration 0008
+# indexes them folded and queries fold them the same way; each maps to one character, so a snippet taken from
+# the folded text lines up with the original.
+FOLDED_LETTERS: dict[str, str] = {"đ": "d", "Đ": "D", "ё": "е", "Ё": "Е", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O"}
+_FOLD = str.maketrans(FOLDED_LETTERS)
 
 
-def yo_spellings(parts: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The words with every е/ё spelt either way. Russian text writes ё as е more often than not, and SQLite's
-    tokenizer keeps the two apart (PostgreSQL's unaccent folds them), so "счет" must also find "счёт"; past
-    MAX_YO_SPELLINGS, only the spelling as typed and the one with every ё written е."""
-    text = "\x00".join(parts)
-    where = [i for i, ch in enumerate(text) if ch in _YO]
-    if 2 ** len(where) > MAX_YO_SPELLINGS:
-        variants = list(dict.fromkeys([text, text.replace("ё", "е").replace("Ё", "Е")]))
-    else:
-        variants = [text]
-        for i in where:
-            variants += [v[:i] + _YO[v[i]] + v[i + 1 :] for v in variants]
-    return [tuple(v.split("\x00")) for v in variants]
+def fold_letters(text: str) -> str:
+    return text.translate(_FOLD)
 
 
 def to_fts5(node: Node) -> str:
     """FTS5 MATCH expression; every word is quoted so no user text is read as FTS5 syntax."""
     if isinstance(node, Term | Phrase):
         star = "*" if isinstance(node, Term) and node.prefix else ""
-        quoted = ['"' + " ".join(parts) + '"' + star for parts in yo_spellings(node.parts)]
-        return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+        return '"' + fold_letters(" ".join(node.parts)) + '"' + star
     if isinstance(node, And):
         return "(" + " AND ".join(to_fts5(i) for i in node.items) + ")"
     if isinstance(node, Or):
