@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import shutil
 import socket
@@ -22,8 +22,6 @@ from core.errors import InvalidInput
 from core.models import Call, Segment, Speaker, TopicHit
 from core.search import SearchOptions, mark_snippet, search_segments, unfold_snippet
 from core.search_query import FOLDED_LETTERS, parse_query, to_fts5, to_tsquery
-
-MIGRATION_0008 = Path(__file__).parents[2] / "core" / "migrations" / "versions" / "0008_search_fold_letters.py"
 
 T0 = datetime(2026, 10, 26, 9, tzinfo=UTC)
 
@@ -78,10 +76,7 @@ def test_snippets_get_their_folded_letters_back(raw: str, text: str, restored: s
 
 
 def test_the_migration_folds_the_letters_queries_fold() -> None:
-    spec = importlib.util.spec_from_file_location("migration_0008", MIGRATION_0008)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = importlib.import_module("core.migrations.versions.0008_search_fold_letters")
     assert module.FOLDED_LETTERS == FOLDED_LETTERS
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -17,7 +16,6 @@ from core.search_query import CJK_RANGES, pad_cjk, parse_query, to_fts5, to_tsqu
 from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
-MIGRATION = Path(__file__).parents[2] / "core" / "migrations" / "versions" / "0007_search_cjk.py"
 CALLS = [
     ("k1", "zh", "我的账单上有一笔意外的费用"),
     ("k2", "zh", "我想要纸质账单，谢谢。你好 世界"),
@@ -60,10 +58,7 @@ def test_snippets_show_the_text_without_padding_and_join_highlights() -> None:
 
 
 def test_the_migration_pads_the_characters_the_query_splits() -> None:
-    spec = importlib.util.spec_from_file_location("migration_0007", MIGRATION)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = importlib.import_module("core.migrations.versions.0007_search_cjk")
     assert module.CJK_RANGES == CJK_RANGES
 
 
