@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import asdict, replace
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 from sqlalchemy import func, select
 
 from cli.context import console, fail, get_db
@@ -135,9 +137,12 @@ def trends(
         fail(exc.detail)
 
 
-def _plain(snippet: str) -> str:
-    text = re.sub(r"</?mark>", "", snippet)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def _snippet_text(snippet: str) -> Text:
+    """The HTML snippet as terminal text: highlights styled, everything else printed as spoken, never as markup."""
+    text = Text()
+    for i, part in enumerate(re.split(r"</?mark>", snippet)):
+        text.append(html.unescape(part), style="bold yellow" if i % 2 else "")
+    return text
 
 
 @app.command("search")
@@ -167,12 +172,11 @@ def search(
     widest = max((len(h.call_id) for h in page.items), default=4)
     table.columns.insert(0, Column("call", no_wrap=True, min_width=widest))
     for h in page.items:
-        snippet = h.snippet.replace("<mark>", "[bold yellow]").replace("</mark>", "[/bold yellow]")
         table.add_row(
-            h.call_id,
+            Text(h.call_id),
             f"{h.started_at:%Y-%m-%d %H:%M}",
             f"{h.segment_start:.1f}s",
             h.speaker,
-            snippet if "[" not in _plain(h.snippet) else _plain(h.snippet),
+            _snippet_text(h.snippet),
         )
     console.print(table if page.items else "no matches")

@@ -73,3 +73,14 @@ def test_trends_split_needs_a_topic(tmp_path: Path) -> None:
     code, out, err = _run(tmp_path, "trends", "--by", "queue")
     assert code == 1 and out == ""
     assert err == "error: --by queue splits one topic: add --topic ID (all topics are ranked without a split)\n"
+
+
+def test_search_table_prints_transcript_text_as_spoken(tmp_path: Path) -> None:
+    text = "The fee [inaudible] said <b>5 & more</b> then [/red] again."
+    segments = [{"start": 0.0, "end": 4.0, "speaker": "customer", "text": text}]
+    _run(tmp_path, "ingest", str(write_jsonl(tmp_path / "calls.jsonl", [call_obj("c-odd", segments=segments)])))
+    code, out, err = _run(tmp_path, "search", "fee")
+    assert code == 0, err
+    for part in ("[inaudible]", "<b>5", "&", "more</b>", "[/red]"):
+        assert part in out.split(), out
+    assert "&lt;" not in out and "&amp;" not in out
