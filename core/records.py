@@ -66,6 +66,16 @@ class TranscriptRecord:
     segments: tuple[SegmentData, ...] = field(default_factory=tuple)
 
 
+# Both ways in (a folder of recordings, an HTTP upload) name an unlabelled recording the same way,
+# so the same bytes sent twice are one call.
+CALL_ID_HEX_CHARS = 16
+
+
+def content_call_id(sha256_hex: str) -> str:
+    """The call id of a recording that came without one, from the SHA-256 of its bytes."""
+    return sha256_hex[:CALL_ID_HEX_CHARS]
+
+
 @dataclass(frozen=True)
 class AudioRecord:
     meta: CallMeta

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InvalidInput
-from core.records import AudioRecord
+from core.records import AudioRecord, content_call_id
 from ingest.metadata import META_KEYS, BadRecord, parse_meta, reject_unknown_keys
 
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".ogg", ".opus", ".flac", ".m4a", ".webm"})
 MANIFEST_FILE_COLUMNS = ("file", "path", "audio", "filename", "audio_path")
-CALL_ID_HEX_CHARS = 16
 
 
 def is_audio_file(path: Path) -> bool:
@@ -29,13 +28,13 @@ def sidecar_candidates(audio: Path) -> tuple[Path, Path]:
     return audio.with_name(audio.name + ".json"), audio.with_suffix(".json")
 
 
-def content_call_id(path: Path) -> str:
+def file_call_id(path: Path) -> str:
     """A call id for a recording that came without one: the same bytes always give the same id."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:CALL_ID_HEX_CHARS]
+    return content_call_id(digest.hexdigest())
 
 
 def file_time(path: Path) -> datetime:
@@ -108,6 +107,6 @@ def audio_record(audio: Path, fields: Mapping[str, Any] | None = None) -> AudioR
         raise InvalidInput(f"{origin}: metadata must be a JSON object")
     if fields:
         reject_unknown_keys(fields, allowed, "" if origin == "manifest" else f"{origin}: ")
-    call_id = None if fields and fields.get("call_id") else content_call_id(audio)
+    call_id = None if fields and fields.get("call_id") else file_call_id(audio)
     meta = parse_meta(fields or {}, default_call_id=call_id, default_started_at=file_time(audio))
     return AudioRecord(meta=meta, audio_path=str(audio.resolve()))

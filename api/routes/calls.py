@@ -31,6 +31,7 @@ from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, Transcri
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
 from core.recordings import recording_path, upload_dir
+from core.records import content_call_id
 from core.settings import Settings
 from core.trend_series import require_topic
 
@@ -70,7 +71,7 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
         if not isinstance(loaded, dict):
             raise InvalidInput("metadata must be a JSON object")
         data = loaded
-    data.setdefault("call_id", digest[:32])
+    data.setdefault("call_id", content_call_id(digest))
     data.setdefault("started_at", datetime.now(UTC).isoformat())
     try:
         return CallMetaIn.model_validate(data)

@@ -15,6 +15,7 @@ from api.main import create_app
 from core.db import Database
 from core.models import Call, CallStatus, Role
 from core.settings import ApiSettings, Settings
+from ingest.audio import file_call_id
 from tests.api.conftest import bearer
 
 
@@ -61,11 +62,16 @@ def test_upload_registers_a_pending_call_with_a_safe_name(
     assert again.status_code == 200 and again.json()["created"] is False
 
 
-def test_upload_without_metadata_uses_the_content_hash(client: TestClient, keys: dict[Role, str]) -> None:
-    files = {"audio": ("x.ogg", b"OggS" + bytes(200), "audio/ogg")}
+def test_upload_without_metadata_is_named_as_ingest_names_the_same_file(
+    client: TestClient, keys: dict[Role, str], tmp_path: Path
+) -> None:
+    data = b"OggS" + bytes(200)
+    files = {"audio": ("x.ogg", data, "audio/ogg")}
     response = client.post("/api/v1/calls", files=files, headers=bearer(keys[Role.ADMIN]))
     assert response.status_code == 201
-    assert len(response.json()["call_id"]) == 32
+    same_file = tmp_path / "x.ogg"
+    same_file.write_bytes(data)
+    assert response.json()["call_id"] == file_call_id(same_file)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.db import Database
 from core.errors import InvalidInput
 from core.models import Call, CallStatus
-from ingest.audio import content_call_id
+from ingest.audio import file_call_id
 from ingest.job import ingest_paths
 from tests.ingest.conftest import call_obj, write_jsonl, write_wav
 
@@ -72,7 +72,7 @@ def test_audio_without_metadata_gets_content_hash_and_file_time(db: Database, tm
     os.utime(path, (when.timestamp(), when.timestamp()))
     summary = ingest_paths(db, [path])
     assert summary.audio_registered == 1
-    call_id = content_call_id(path)
+    call_id = file_call_id(path)
     assert len(call_id) == 16
     call = _calls(db)[call_id]
     assert call.started_at == when
