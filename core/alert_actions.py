@@ -10,10 +10,13 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import Alert, AlertKind, AlertStatus, Call, Segment, TopicHit, utcnow
+from core.models import Alert, AlertKind, AlertStatus, Call, Segment, Speaker, TopicHit, utcnow
 from core.search import cursor_time, decode_cursor, encode_cursor
+from core.spoken_words import phrase_stems, says
 
 MAX_LIMIT = 200
+
+_EMERGING_KEY = f"{AlertKind.EMERGING.value}:"
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,20 @@ def get_alert(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def _segment_at(session: Session, call_id: str, start: float | None, phrase: str | None) -> Segment | None:
+def _alert_phrases(alert: Alert) -> list[list[str]]:
+    """The stems of the alert's phrase and of the phrases that joined its incident: an example call may have
+    been found through any of them. Topic alerts show the topic's own first hit instead."""
+    if alert.kind != AlertKind.EMERGING:
+        return []
+    merged = [str(k).removeprefix(_EMERGING_KEY) for k in alert.merged_keys or [] if str(k).startswith(_EMERGING_KEY)]
+    return [phrase_stems(p) for p in dict.fromkeys([alert.phrase or "", *merged]) if p]
+
+
+def _segment_at(session: Session, call_id: str, start: float | None, phrases: list[list[str]]) -> Segment | None:
     segments = session.scalars(select(Segment).where(Segment.call_id == call_id).order_by(Segment.idx)).all()
-    if phrase:
+    for stems in phrases:
         for seg in segments:
-            if phrase.lower() in seg.text.lower():
+            if seg.speaker != Speaker.AGENT and says(seg.text, stems):
                 return seg
     if start is not None:
         for seg in segments:
@@ -144,12 +156,13 @@ def _segment_at(session: Session, call_id: str, start: float | None, phrase: str
 def alert_examples(session: Session, alert: Alert, limit: int = 10) -> list[AlertExample]:
     """The example calls with the moment that matched: the topic's first hit, or the emerging phrase."""
     out: list[AlertExample] = []
+    phrases = _alert_phrases(alert)
     for call_id in list(alert.example_call_ids or [])[:limit]:
         call = session.get(Call, str(call_id))
         if call is None:
             continue
         hit = session.get(TopicHit, (call.id, alert.topic_id)) if alert.topic_id else None
-        seg = _segment_at(session, call.id, hit.first_start if hit else None, alert.phrase)
+        seg = _segment_at(session, call.id, hit.first_start if hit else None, phrases)
         out.append(
             AlertExample(
                 call_id=call.id,

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Call, CallStatus, Segment, Speaker, TopicHit
+from core.spoken_words import phrase_stems
 
 TermFinder = Callable[[list[str], list[str], str, int], list[str]]
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -32,11 +33,13 @@ def topic_calls(
 
 
 def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
-    """Calls whose customer speech has every word of the (lemmatised) phrase, matched by word stem."""
-    stems = [word_stem(w) for w in phrase.split()] or [phrase.lower()]
+    """Calls whose customer (or unknown) speech has every word of the (lemmatised) phrase, matched by word stem."""
     in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
-    conds = [Segment.call_id.in_(in_window), Segment.speaker == Speaker.CUSTOMER]
-    conds += [func.lower(Segment.text).contains(s, autoescape=True) for s in stems]
+    # Mono recordings have unknown turns; their phrases were counted, so their calls are found too.
+    conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT]
+    # SQLite's lower() leaves non-ASCII capitals alone, so Ё is folded on its own.
+    text = func.replace(func.replace(func.lower(Segment.text), "ё", "е"), "Ё", "Е")
+    conds += [text.contains(s, autoescape=True) for s in phrase_stems(phrase)]
     stmt = select(Segment.call_id).where(and_(*conds)).distinct()
     return list(session.scalars(stmt.limit(limit)))
 
@@ -53,13 +56,6 @@ def dimension_counts(
         rows = session.execute(select(col, func.count()).where(*window).group_by(col))
         out[dim] = (part, Counter({str(v): int(n) for v, n in rows if v}))
     return out
-
-
-def word_stem(word: str) -> str:
-    """The first letters of a lemma that its inflected forms keep: a lemma's last letter is usually its ending
-    (Russian "плата" is spoken "плату", Croatian "naknada" "naknadu"), so it is dropped, and at most five are kept."""
-    w = word.lower()
-    return w if len(w) <= 4 else w[: min(5, len(w) - 1)]
 
 
 def recent_calls(session: Session, start: datetime, end: datetime, limit: int) -> list[str]:

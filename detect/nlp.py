@@ -1,6 +1,7 @@
 """Per-language spaCy pipelines (blank + lookup lemmas) and the normalised keys that tagging matches on.
 
-Text is lowercased before it reaches spaCy because the lookup tables are case-sensitive. Each token gets a
+Text is lowercased before it reaches spaCy because the lookup tables are case-sensitive, and Russian ё is read
+as е (text and lemma table alike) because speech-to-text and people write either. Each token gets a
 *key*: its lookup lemma (en, hr, ru ...), the character itself (zh, segmented per character), or for
 Hungarian — whose table misses most inflected forms — the stem of a known pattern word that prefixes it.
 """
@@ -10,10 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.lookups import Lookups
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
+from spacy.util import load_language_data, registry
+
+from core.spoken_words import fold_yo
 
 FALLBACK_LANGUAGE = "en"
 # Languages whose lemma table ships in spacy-lookups-data; others get a blank tokenizer only.
@@ -23,6 +30,7 @@ LOOKUP_LANGUAGES = frozenset(
 )
 PREFIX_LANGUAGES = frozenset({"hu"})  # agglutinative: match pattern stems as prefixes
 CHAR_LANGUAGES = frozenset({"zh", "ja", "th"})
+YO_LANGUAGES = frozenset({"ru", "be"})
 MIN_STEM = 3
 _VOWELS = "aeiouáéíóöőúüű"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
@@ -41,6 +49,29 @@ def pipeline_language(language: str | None) -> str:
     return code
 
 
+def prepare(text: str, language: str) -> str:
+    """Text as the language's pipeline reads it: lowercased (the lookup tables are case-sensitive) and, where
+    a letter is often written as another (Russian ё as е), with the two spellings folded into one."""
+    lowered = text.lower()
+    return fold_yo(lowered) if language in YO_LANGUAGES else lowered
+
+
+def _folded_lemma_table(language: str) -> Lookups:
+    """The language's lemma table with ё read as е in forms and lemmas, so "счета" and "счёта" both give
+    "счет". Where folding makes two forms one, the form that was already written with е keeps its lemma."""
+    raw = load_language_data(registry.lookups.get(language)["lemma_lookup"])
+    if not isinstance(raw, dict):
+        raise TypeError(f"{language} lemma table is not a mapping")
+    folded: dict[str, str] = {}
+    for form, lemma in raw.items():
+        key = fold_yo(form)
+        if key == form or key not in folded:
+            folded[key] = fold_yo(lemma)
+    lookups = Lookups()
+    lookups.add_table("lemma_lookup", folded)
+    return lookups
+
+
 @lru_cache(maxsize=32)
 def pipeline(language: str) -> Language:
     """A blank pipeline with a lookup lemmatizer where a table exists; built once per process."""
@@ -49,8 +80,11 @@ def pipeline(language: str) -> Language:
     nlp = spacy.blank(language, config=config)
     if language in LOOKUP_LANGUAGES:
         # mode="lookup" avoids rule/pymorphy lemmatizers that need POS tags or extra packages (ru, uk).
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        if language in YO_LANGUAGES:
+            cast(Lemmatizer, lemmatizer).initialize(lookups=_folded_lemma_table(language))
+        else:
+            nlp.initialize()
     return nlp
 
 
@@ -100,7 +134,7 @@ def set_keys(doc: Doc, keys: Sequence[str]) -> Doc:
 def lemmatise(texts: Iterable[str], language: str, batch_size: int = 256) -> Iterable[Doc]:
     """Docs of lowercased texts through the language's pipeline."""
     nlp = pipeline(language)
-    return nlp.pipe((text.lower() for text in texts), batch_size=batch_size)
+    return nlp.pipe((prepare(text, language) for text in texts), batch_size=batch_size)
 
 
 def is_word(text: str) -> bool:

@@ -70,7 +70,7 @@ def _pattern_variants(matcher_nlp: Language, language: str, pattern: str) -> lis
     Pattern words are usually written in dictionary form, which lookup tables sometimes map elsewhere
     (hu "ért" -> "érik"); keeping the written form too lets text lemmatised to it still match.
     """
-    doc = matcher_nlp(strip_placeholders(pattern).lower())
+    doc = matcher_nlp(nlp.prepare(strip_placeholders(pattern), language))
     options = [dict.fromkeys(pair) for pair in zip(nlp.token_keys(doc, language), (t.text for t in doc), strict=True)]
     if language in nlp.PREFIX_LANGUAGES:
         options = [dict.fromkeys(nlp.pattern_stem(k) for k in opts) for opts in options]
@@ -175,7 +175,7 @@ def analyse_language_group(
     """Analyse calls that share one pipeline language, lemmatising all their segments in one stream."""
     chosen = [_selected_segments(lm, c.segments) for c in calls]
     texts = (strip_placeholders(s.text) for segs in chosen for s in segs)
-    docs = lm.nlp.pipe((t.lower() for t in texts), batch_size=512)
+    docs = lm.nlp.pipe((nlp.prepare(t, lm.language) for t in texts), batch_size=512)
     results = []
     for call, segs in zip(calls, chosen, strict=True):
         tallies: dict[str, _Tally] = defaultdict(_Tally)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.alert_actions import AlertFilter, list_alerts
+from sqlalchemy import select
+
+from core.alert_actions import AlertFilter, alert_examples, list_alerts
 from core.db import Database
-from core.models import Alert, AlertKind, Severity
+from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
 
 T0 = datetime(2026, 10, 12, 9, tzinfo=UTC)
 
@@ -46,3 +48,22 @@ def test_default_listing_shows_an_incident_once_preferring_the_live_alert(db: Da
         [("fee", False, T0), ("fee", True, T0 - timedelta(days=20)), ("esim", True, T0)], key=str
     )
     assert len(backtests) == 3 and len(live) == 1
+
+
+def test_emerging_examples_show_the_segment_that_says_the_phrase_inflected_or_merged(db: Database) -> None:
+    with db.session() as s:
+        s.add(Call(id="c1", started_at=T0, language="en", status=CallStatus.TAGGED))
+        s.add(Call(id="c2", started_at=T0, language="ru", status=CallStatus.TAGGED))
+        lines = [("c1", "hello there"), ("c1", "the eSIM profiles failed twice"), ("c2", "Здравствуйте")]
+        lines.append(("c2", "Мне пришёл счёт за роуминг"))
+        for idx, (call_id, text) in enumerate(lines):
+            s.add(
+                Segment(call_id=call_id, idx=idx, start=float(idx), end=idx + 1.0, speaker=Speaker.CUSTOMER, text=text)
+            )
+        alert = _alert("emerging:esim profile", T0, 5, replay=False)
+        alert.kind, alert.topic_id, alert.phrase = AlertKind.EMERGING, None, "esim profile"
+        alert.merged_keys, alert.example_call_ids = ["emerging:счет за роуминг"], ["c1", "c2"]
+        s.add(alert)
+    with db.session() as s:
+        examples = alert_examples(s, s.scalars(select(Alert)).one())
+    assert [e.snippet for e in examples] == ["the eSIM profiles failed twice", "Мне пришёл счёт за роуминг"]

@@ -149,3 +149,17 @@ def test_new_taxonomy_version_retags_history_without_recounting_phrases(db: Data
         count = session.scalar(select(PhraseBucket.count).where(PhraseBucket.phrase == "esim activation"))
         assert count == 2
         assert set(session.scalars(select(Call.tagged_version)).all()) == {2}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("счёт", "мне пришел странный счет"),
+        ("счет", "в счёте есть лишняя строка"),
+        ("подключён", "интернет не подключен"),
+        ("всё сломалось", "у меня все сломалось"),
+    ],
+)
+def test_russian_e_and_yo_spellings_are_one_word(pattern: str, text: str) -> None:
+    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      ru: [{pattern!r}]\n")
+    assert {m.topic_id for m in tag_call([customer(text)], "ru", taxonomy)} == {"t"}
