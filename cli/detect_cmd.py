@@ -69,7 +69,7 @@ def detect(
     )
     console.print(
         f"{report.buckets} hourly buckets decided ({span}), {len(items)} new alerts, "
-        f"{len(report.updated_alert_ids)} updated, {report.seconds:.1f}s"
+        f"{len(report.updated_alert_ids)} {'found again' if report.replay else 'updated'}, {report.seconds:.1f}s"
     )
     if items:
         print_alerts(items)

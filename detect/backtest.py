@@ -32,9 +32,11 @@ def keep_actions(alerts: list[Alert]) -> list[KeptActions]:
     ]
 
 
-def carry_over(kept: list[KeptActions], created: list[Alert]) -> None:
-    """Give each new alert the id and actions of an earlier one of the same incident whose time overlaps it."""
+def carry_over(kept: list[KeptActions], created: list[Alert]) -> set[int]:
+    """Give each new alert the id and actions of an earlier one of the same incident whose time overlaps it;
+    the ids given again (those alerts were found again, they are not news)."""
     free = list(kept)
+    reused: set[int] = set()
     for alert in sorted(created, key=lambda a: a.detected_at):
         seen = alert.last_seen_at or alert.detected_at
         match = next(
@@ -48,6 +50,8 @@ def carry_over(kept: list[KeptActions], created: list[Alert]) -> None:
         if match is None:
             continue
         free.remove(match)
+        reused.add(match.id)
         alert.id = match.id
         for name, value in match.actions.items():
             setattr(alert, name, value)
+    return reused

@@ -91,13 +91,13 @@ def run_detection(
             _decide_hour(session, run, decider, t)
             bar.advance(1, data.at(t).strftime("%Y-%m-%d %H:00"))
         bar.finish()
-        carry_over(kept, run.created)
+        found_again = carry_over(kept, run.created)
         session.add_all(run.created)
         if not replay:
             _set_watermark(session, last)
         session.flush()
-        new_ids = tuple(a.id for a in run.created)
-        updated = tuple(sorted(run.updated - set(new_ids)))
+        new_ids = tuple(a.id for a in run.created if a.id not in found_again)
+        updated = tuple(sorted((run.updated | found_again) - set(new_ids)))
     return DetectionReport(
         replay,
         data.index_of(last) - data.index_of(first) + 1,

@@ -199,8 +199,9 @@ def test_rerunning_a_backtest_keeps_alert_ids_and_what_people_did(db: Database) 
     (first,) = alerts(db, replay=True)
     with db.session() as session:
         acknowledge(session, first.id, "ops:ana", "on it")
-    run_detection(db, now=end_of(HOURS), replay=True)
+    report = run_detection(db, now=end_of(HOURS), replay=True)
     (again,) = alerts(db, replay=True)
+    assert report.new_alert_ids == () and report.updated_alert_ids == (first.id,)  # found again, not new
     assert again.id == first.id and again.status == AlertStatus.ACKNOWLEDGED
     assert (again.acked_by, again.ack_comment) == ("ops:ana", "on it")
     assert again.detected_at == first.detected_at
