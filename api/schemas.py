@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from core.models import Speaker
+from core.models import AlertKind, AlertStatus, Severity, Speaker
 from core.records import language_code
 from core.redact import PiiKind
 
@@ -30,7 +30,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 class AlertOut(BaseModel):
     id: int
-    kind: str
+    kind: AlertKind
     topic: str | None
     phrase: str | None
     dimension: dict[str, Any]
@@ -40,8 +40,8 @@ class AlertOut(BaseModel):
     current_rate: float
     ratio: float
     excess_calls: float = 0.0  # calls above baseline since change_at: how big, in calls
-    severity: str
-    status: str
+    severity: Severity
+    status: AlertStatus
     top_terms: list[Any]
     example_call_ids: list[Any]
     last_seen_at: str | None = None
@@ -76,6 +76,8 @@ class AlertDetail(AlertOut):
 
 
 class AlertAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt "comment" must not drop the note silently
+
     comment: str | None = Field(None, max_length=2000)
 
 

@@ -67,8 +67,8 @@ def _one_topic(topic: str, window: TrendWindow, by: GroupBy | None, as_json: boo
                 console.print("change points: " + ", ".join(f"{t:%Y-%m-%d %H:%M}" for t in trend.changepoints))
             return
         series = trend_queries.grouped_trends(session, [topic], window, by)
-    if as_json:
-        _dump([asdict(s) for s in series])
+    if as_json:  # the shape of GET /topics/trends?group_by=: the group as an object
+        _dump([{**asdict(s), "group": dict(s.group)} for s in series])
         return
     table = Table(str(by), "calls", "all calls", "share", "peak bucket", title=topic)
     for s in series:

@@ -49,6 +49,8 @@ def test_alert_list_detail_and_lifecycle(client: TestClient, keys: dict[Role, st
 
     acked = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"comment": "on it"}, headers=ops).json()
     assert acked["status"] == "acknowledged" and acked["ack_comment"] == "on it"
+    typo = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"coment": "lost note"}, headers=ops)
+    assert typo.status_code == 422 and "coment" in typo.json()["detail"]
     later = client.post(f"/api/v1/alerts/{topic_alert['id']}/ack", json={"comment": "fix at 3"}, headers=ops).json()
     assert later["acked_at"] == acked["acked_at"] and later["ack_comment"].endswith(": fix at 3")
     assert later["ack_comment"].startswith("on it\n")
@@ -71,6 +73,16 @@ def test_alert_schema_carries_every_field_of_the_alert(seeded: Database) -> None
         alert = session.scalars(select(Alert)).first()
         assert alert is not None
         assert set(alert_json(alert)) == set(AlertOut.model_fields)
+
+
+def test_alert_schema_lists_the_values_of_kind_severity_and_status(client: TestClient) -> None:
+    fields = client.get("/openapi.json").json()["components"]["schemas"]
+    enums = {name: fields[name]["enum"] for name in ("AlertKind", "Severity", "AlertStatus")}
+    assert enums == {
+        "AlertKind": ["topic", "emerging", "volume"],
+        "Severity": ["low", "medium", "high"],
+        "AlertStatus": ["open", "acknowledged", "resolved"],
+    }
 
 
 def test_alert_pagination_and_filters(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:

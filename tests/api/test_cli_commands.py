@@ -83,6 +83,9 @@ def test_trends_and_search(tmp_path: Path) -> None:
     assert len(points) == 56 and points[-1]["expected"] is not None
     by_queue = runner.invoke(app, ["--db", url, "trends", "--topic", "billing.unexpected_charge", "--by", "queue"])
     assert by_queue.exit_code == 0 and "billing" in by_queue.output
+    split = ["--db", url, "trends", "--topic", "billing.unexpected_charge", "--by", "queue", "--json"]
+    groups = [s["group"] for s in json.loads(runner.invoke(app, split).output)]
+    assert {"queue": "billing"} in groups  # an object, as GET /topics/trends?group_by=queue gives it
     assert runner.invoke(app, ["--db", url, "trends", "--topic", "nope"]).exit_code == 1
     found = runner.invoke(app, ["--db", url, "search", '"paper bill fee"', "--speaker", "customer", "--json"])
     items = json.loads(found.output)["items"]
