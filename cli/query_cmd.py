@@ -153,10 +153,12 @@ def search(
     since: Annotated[str | None, typer.Option("--since", help="ISO time (UTC if no offset)")] = None,
     until: Annotated[str | None, typer.Option("--until", help="ISO time (UTC if no offset)")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 20,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The next page: the cursor a page ended with")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search transcripts; prints call, time in the call, speaker and a snippet."""
-    opts = SearchOptions(query, speaker=speaker, topic=topic, since=_time(since), until=_time(until), limit=limit)
+    window = {"since": _time(since), "until": _time(until)}
+    opts = SearchOptions(query, speaker=speaker, topic=topic, limit=limit, cursor=cursor, **window)
     try:
         with get_db().session() as session:
             if topic is not None:
@@ -180,3 +182,5 @@ def search(
             _snippet_text(h.snippet),
         )
     console.print(table if page.items else "no matches")
+    if page.next_cursor:
+        console.print(Text(f"more: add --cursor {page.next_cursor}"))

@@ -84,3 +84,13 @@ def test_search_table_prints_transcript_text_as_spoken(tmp_path: Path) -> None:
     for part in ("[inaudible]", "<b>5", "&", "more</b>", "[/red]"):
         assert part in out.split(), out
     assert "&lt;" not in out and "&amp;" not in out
+
+
+def test_search_pages_on_with_the_cursor_it_prints(tmp_path: Path) -> None:
+    calls = [call_obj(f"c{i}", started_at=f"2026-10-26T09:0{i}:00+00:00") for i in range(3)]
+    _run(tmp_path, "ingest", str(write_jsonl(tmp_path / "calls.jsonl", calls)))
+    code, out, _ = _run(tmp_path, "search", "fee", "--limit", "2")
+    assert code == 0 and "c2" in out and "c1" in out and "c0" not in out
+    cursor = out.split("--cursor ")[1].split()[0]
+    code, out, _ = _run(tmp_path, "search", "fee", "--limit", "2", "--cursor", cursor)
+    assert code == 0 and "c0" in out and "c1" not in out and "--cursor" not in out
