@@ -157,8 +157,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search transcripts; prints call, time in the call, speaker and a snippet."""
-    window = {"since": _time(since), "until": _time(until)}
-    opts = SearchOptions(query, speaker=speaker, topic=topic, limit=limit, cursor=cursor, **window)
+    opts = SearchOptions(query, speaker=speaker, topic=topic, limit=limit, cursor=cursor)
+    opts = replace(opts, since=_time(since), until=_time(until))
     try:
         with get_db().session() as session:
             if topic is not None:
