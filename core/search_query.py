@@ -83,8 +83,9 @@ def _tokens(query: str) -> list[str]:
             if not closing:
                 raise InvalidInput('unbalanced quote: close every "exact phrase" with a second "')
             tokens.append('"' + phrase)
-        else:
+        elif word is None or _WORD.search(word):
             tokens.append(lpar or rpar or word)
+        # else: a lone dash or ampersand between words ("bill - fee") is punctuation, not a term to find
         pos = match.end()
     return tokens
 
@@ -179,6 +180,8 @@ def parse_query(query: str) -> Node:
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(f"query too long (at most {MAX_QUERY_CHARS} characters)")
     tokens = _tokens(query)
+    if not tokens and query.strip():
+        raise InvalidInput(f"{query.strip()!r} contains no letters or digits to search for")
     if not tokens:
         raise InvalidInput("empty query: give at least one word")
     return _Parser(tokens).parse()
