@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -94,7 +94,7 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
     if flt.replay is not None:
         conds.append(Alert.replay.is_(flt.replay))
     else:
-        conds.append(~_covered_by_live())
+        conds.append(~_covered_by_live(session.get_bind().dialect.name))
     if flt.cursor is not None:
         at, last_id = decode_cursor(flt.cursor, 2)
         t = cursor_time(at)
@@ -109,17 +109,30 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
     return rows, cursor
 
 
-def _covered_by_live() -> ColumnElement[bool]:
-    """A backtest alert whose incident a live alert also reports: same incident key, overlapping time. Listing
-    both would show one incident twice; the live alert is the one people act on."""
+def _json_has(array: SQLColumnExpression[Any], value: SQLColumnExpression[Any], dialect: str) -> ColumnElement[bool]:
+    """Whether a JSON array column holds the value (SQLite and PostgreSQL spell the array walk differently)."""
+    walk = func.json_array_elements_text if dialect == "postgresql" else func.json_each
+    items = walk(array).table_valued("value").alias("items")
+    return exists().select_from(items).where(items.c.value == value)
+
+
+def _covered_by_live(dialect: str) -> ColumnElement[bool]:
+    """A backtest alert whose incident a live alert also reports, at an overlapping time: the same incident key,
+    or one of them took over the other's phrase (a topic added later now explains what live saw as a phrase).
+    Listing both would show one incident twice; the live alert is the one people act on."""
     live = aliased(Alert)
+    same_incident = or_(
+        live.incident_key == Alert.incident_key,
+        _json_has(Alert.merged_keys, live.incident_key, dialect),
+        _json_has(live.merged_keys, Alert.incident_key, dialect),
+    )
     return and_(
         Alert.replay.is_(True),
         exists().where(
             live.replay.is_(False),
-            live.incident_key == Alert.incident_key,
             live.change_at <= func.coalesce(Alert.last_seen_at, Alert.detected_at),
             func.coalesce(live.last_seen_at, live.detected_at) >= Alert.change_at,
+            same_incident,
         ),
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.alert_actions import AlertFilter, alert_examples, list_alerts
 from core.db import Database
 from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
+from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 10, 12, 9, tzinfo=UTC)
 
@@ -31,6 +33,10 @@ def _alert(key: str, change_at: datetime, hours: int, replay: bool) -> Alert:
 
 
 def test_default_listing_shows_an_incident_once_preferring_the_live_alert(db: Database) -> None:
+    check_incident_once(db)
+
+
+def check_incident_once(db: Database) -> None:
     with db.session() as s:
         s.add_all(
             [
@@ -48,6 +54,35 @@ def test_default_listing_shows_an_incident_once_preferring_the_live_alert(db: Da
         [("fee", False, T0), ("fee", True, T0 - timedelta(days=20)), ("esim", True, T0)], key=str
     )
     assert len(backtests) == 3 and len(live) == 1
+
+
+def test_a_backtest_topic_alert_that_took_over_a_live_phrase_alert_is_the_same_incident(db: Database) -> None:
+    check_taken_over_phrase(db)
+
+
+def check_taken_over_phrase(db: Database) -> None:
+    # After a taxonomy change a backtest finds as a topic what live detection reported as an emerging phrase.
+    with db.session() as s:
+        live = _alert("emerging:esim activation", T0, 30, replay=False)
+        live.kind, live.topic_id, live.phrase = AlertKind.EMERGING, None, "esim activation"
+        backtest = _alert("topic:esim.activation", T0 + timedelta(hours=1), 20, replay=True)
+        backtest.merged_keys = ["emerging:esim activation"]
+        other = _alert("topic:billing.fee", T0, 20, replay=True)
+        other.merged_keys = ["emerging:paper bill"]
+        s.add_all([live, backtest, other])
+    with db.session() as s:
+        shown = {a.incident_key for a in list_alerts(s, AlertFilter())[0]}
+    assert shown == {"emerging:esim activation", "topic:billing.fee"}
+
+
+@pytest.mark.postgres
+def test_inbox_listing_on_postgres(postgres_url: str) -> None:  # noqa: F811
+    for check in (check_incident_once, check_taken_over_phrase):
+        db = Database(_new_database(postgres_url, "callpulse_inbox"))
+        try:
+            check(db)
+        finally:
+            db.engine.dispose()
 
 
 def test_emerging_examples_show_the_segment_that_says_the_phrase_inflected_or_merged(db: Database) -> None:
