@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import DatabaseNotReady
 from core.models import AppMeta
 from core.settings import get_settings
+from core.spoken_words import SQLITE_FOLD_FUNCTION, spoken_fold
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -30,6 +31,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+    dbapi_conn.create_function(SQLITE_FOLD_FUNCTION, 1, spoken_fold, deterministic=True)
 
 
 def make_engine(url: str) -> Engine:

@@ -5,12 +5,31 @@ Russian writes ё as е more often than not, so both spellings are read as е on
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, String, func
+
 _YO = str.maketrans({"ё": "е", "Ё": "Е"})
 STEM_CHARS = 5
 
 
 def fold_yo(text: str) -> str:
     return text.translate(_YO)
+
+
+def spoken_fold(text: str | None) -> str | None:
+    """Lowercased with ё read as е: how a phrase's stems are looked for in spoken text."""
+    return None if text is None else fold_yo(text.lower())
+
+
+# SQLite's lower() leaves non-ASCII capitals alone ("Счёт" stays "Счёт"), so SQLite connections get this
+# function under this name (core.db); PostgreSQL's lower() knows every alphabet.
+SQLITE_FOLD_FUNCTION = "callpulse_spoken_fold"
+
+
+def folded_column(column: SQLColumnExpression[str], dialect: str) -> ColumnElement[str]:
+    if dialect == "sqlite":
+        folded: ColumnElement[str] = getattr(func, SQLITE_FOLD_FUNCTION)(column, type_=String())
+        return folded
+    return func.replace(func.lower(column), "ё", "е")
 
 
 def word_stem(word: str) -> str:
@@ -26,5 +45,5 @@ def phrase_stems(phrase: str) -> list[str]:
 
 def says(text: str, stems: list[str]) -> bool:
     """Whether the text has every stem (as a substring, as the database search for the same calls does)."""
-    folded = fold_yo(text.lower())
+    folded = spoken_fold(text) or ""
     return all(s in folded for s in stems)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Call, CallStatus, Segment, Speaker, TopicHit
-from core.spoken_words import phrase_stems
+from core.spoken_words import folded_column, phrase_stems
 
 TermFinder = Callable[[list[str], list[str], str, int], list[str]]
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -37,8 +37,7 @@ def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, 
     in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
     # Mono recordings have unknown turns; their phrases were counted, so their calls are found too.
     conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT]
-    # SQLite's lower() leaves non-ASCII capitals alone, so Ё is folded on its own.
-    text = func.replace(func.replace(func.lower(Segment.text), "ё", "е"), "Ё", "Е")
+    text = folded_column(Segment.text, session.get_bind().dialect.name)
     conds += [text.contains(s, autoescape=True) for s in phrase_stems(phrase)]
     stmt = select(Segment.call_id).where(and_(*conds)).distinct()
     return list(session.scalars(stmt.limit(limit)))

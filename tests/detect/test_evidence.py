@@ -1,0 +1,43 @@
+"""Which calls an emerging phrase's alert shows: the word stems of the phrase, in customer or mono speech."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.db import Database
+from core.models import Call, CallStatus, Segment, Speaker
+from detect.evidence import phrase_calls
+from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
+
+T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+SPEECH = [
+    ("r1", Speaker.CUSTOMER, "Счёт за роуминг пришёл огромный"),  # capital first letter, ё
+    ("r2", Speaker.UNKNOWN, "мне выставили СЧЕТ ЗА РОУМИНГ"),  # a mono recording, shouted
+    ("r3", Speaker.AGENT, "счет за роуминг мы проверим"),  # the agent's words are not the customer's problem
+    ("r4", Speaker.CUSTOMER, "счет за интернет"),
+]
+
+
+def test_phrase_calls_fold_case_and_yo_on_sqlite(db: Database) -> None:
+    check_phrase_calls(db)
+
+
+@pytest.mark.postgres
+def test_phrase_calls_fold_case_and_yo_on_postgres(postgres_url: str) -> None:  # noqa: F811
+    db = Database(_new_database(postgres_url, "callpulse_phrase_calls"))
+    try:
+        check_phrase_calls(db)
+    finally:
+        db.engine.dispose()
+
+
+def check_phrase_calls(db: Database) -> None:
+    with db.session() as s:
+        for i, (call_id, speaker, text) in enumerate(SPEECH):
+            s.add(Call(id=call_id, started_at=T0 + timedelta(minutes=i), language="ru", status=CallStatus.TAGGED))
+            s.add(Segment(call_id=call_id, idx=0, start=0.0, end=2.0, speaker=speaker, text=text))
+    with db.session() as s:
+        found = phrase_calls(s, "счет за роуминг", T0, T0 + timedelta(hours=1), 10)
+    assert sorted(found) == ["r1", "r2"]
