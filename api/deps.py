@@ -37,7 +37,9 @@ def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Sess
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope commits before the response is sent: a change the database refuses (locked past the busy timeout)
+# is answered with an error instead of a 200 for something that was never saved.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def current_key(

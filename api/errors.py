@@ -9,12 +9,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import CallpulseError
 
 log = logging.getLogger("callpulse.api")
 PROBLEM = "application/problem+json"
+
+DATABASE_RETRY_AFTER_S = 5
 
 
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
@@ -70,6 +73,14 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, _title(exc.status_code), str(exc.detail), headers)
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    # A write lock held past the busy timeout (a long processing round on SQLite) or a lost connection: nothing was
+    # saved, and the client must hear so rather than get a 200 for a change that is gone.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    detail = "the database is busy or unavailable; nothing was changed, try again"
+    return problem(503, "Service Unavailable", detail, {"Retry-After": str(DATABASE_RETRY_AFTER_S)})
+
+
 async def _bug(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
@@ -88,4 +99,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CallpulseError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(Exception, _bug)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -191,10 +191,26 @@ def alert_examples(session: Session, alert: Alert, limit: int = 10) -> list[Aler
     return out
 
 
+def _locked_alert(session: Session, alert_id: int) -> Alert:
+    """The alert read after taking the write lock on it, so two people acting on one alert at once are applied
+    one after the other, the second on top of the first (read first, a later write would drop the earlier note).
+    A no-op UPDATE takes the row lock on PostgreSQL and the database write lock on SQLite, which has no row locks."""
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id)
+        .values(status=Alert.status)
+        .execution_options(synchronize_session=False)
+    )
+    alert = session.get(Alert, alert_id, populate_existing=True)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
 def acknowledge(session: Session, alert_id: int, who: str, comment: str | None = None) -> Alert:
     """open -> acknowledged; acknowledging again keeps the first acknowledgement and adds its comment (a note
     such as "vendor says fixed by 3 pm" must not be lost); resolved alerts conflict."""
-    alert = get_alert(session, alert_id)
+    alert = _locked_alert(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved")
     if alert.status == AlertStatus.OPEN:
@@ -209,7 +225,7 @@ def acknowledge(session: Session, alert_id: int, who: str, comment: str | None =
 
 def resolve(session: Session, alert_id: int, who: str, comment: str | None = None) -> Alert:
     """open/acknowledged -> resolved; resolving twice conflicts so a second fix report is not lost silently."""
-    alert = get_alert(session, alert_id)
+    alert = _locked_alert(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved")
     alert.status = AlertStatus.RESOLVED

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from api.schemas import AlertOut
 from core.alert_actions import alert_json
@@ -210,3 +212,26 @@ def test_ops_endpoints(client: TestClient, seeded: Database) -> None:
     assert 'callpulse_calls{status="tagged"} 6.0' in metrics
     assert "callpulse_queue_depth 0.0" in metrics and 'callpulse_alerts{kind="topic",status="open"} 1.0' in metrics
     assert client.get("/docs").status_code == 200
+
+
+def test_an_ack_the_database_cannot_save_is_a_503_not_a_200(
+    client: TestClient, keys: dict[Role, str], seeded: Database
+) -> None:
+    with seeded.session() as session:
+        alert_id = session.scalars(select(Alert.id)).first()
+    # A short busy timeout stands in for a long processing round that holds SQLite's write lock.
+    seeded.engine.dispose()
+    event.listen(seeded.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=100"))
+    holder = sqlite3.connect(seeded.engine.url.database or "", timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        answer = client.post(
+            f"/api/v1/alerts/{alert_id}/ack", json={"comment": "lost?"}, headers=bearer(keys[Role.OPS])
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/problem+json" and answer.headers["retry-after"] == "5"
+    with seeded.session() as session:
+        assert session.get(Alert, alert_id).ack_comment is None  # type: ignore[union-attr]

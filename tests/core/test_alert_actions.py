@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from core.alert_actions import AlertFilter, alert_examples, list_alerts
+from core.alert_actions import AlertFilter, acknowledge, alert_examples, get_alert, list_alerts
 from core.db import Database
 from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
 from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
@@ -102,3 +105,38 @@ def test_emerging_examples_show_the_segment_that_says_the_phrase_inflected_or_me
     with db.session() as s:
         examples = alert_examples(s, s.scalars(select(Alert)).one())
     assert [e.snippet for e in examples] == ["the eSIM profiles failed twice", "Мне пришёл счёт за роуминг"]
+
+
+def test_two_people_acting_on_one_alert_at_once_lose_no_note(tmp_path: Path) -> None:
+    check_no_lost_note(Database(f"sqlite:///{tmp_path}/race.db"))
+
+
+@pytest.mark.postgres
+def test_two_people_acting_on_one_alert_at_once_lose_no_note_on_postgres(postgres_url: str) -> None:  # noqa: F811
+    check_no_lost_note(Database(_new_database(postgres_url, "callpulse_ack_race")))
+
+
+def check_no_lost_note(db: Database) -> None:
+    with db.session() as s:
+        alert = _alert("fee", T0, 5, replay=False)
+        s.add(alert)
+        s.flush()
+        alert_id = alert.id
+        acknowledge(s, alert_id, "ana", "on it")
+    first = db.sessions()
+    acknowledge(first, alert_id, "ana", "vendor called")  # not committed yet: ana's request is still running
+
+    def second() -> None:
+        with db.session() as s:
+            acknowledge(s, alert_id, "ivo", "fix by 3 pm")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    with db.session() as s:
+        note = get_alert(s, alert_id).ack_comment or ""
+    assert "vendor called" in note and "fix by 3 pm" in note, note
+    db.engine.dispose()
