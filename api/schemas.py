@@ -8,7 +8,14 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from core.models import AlertKind, AlertStatus, Severity, Speaker
-from core.records import language_code
+from core.records import (
+    CALL_ID_PATTERN,
+    MAX_SECONDS,
+    MAX_SEGMENT_CHARS,
+    MAX_SEGMENTS,
+    TEXT_FIELD_CHARS,
+    language_code,
+)
 from core.redact import PiiKind
 
 
@@ -166,10 +173,10 @@ class RedactionIn(BaseModel):
 class SegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: float = Field(ge=0, le=1e6, allow_inf_nan=False)
-    end: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    start: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    end: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     speaker: Speaker = Speaker.UNKNOWN
-    text: str = Field(max_length=20000)
+    text: str = Field(max_length=MAX_SEGMENT_CHARS)
     redactions: list[RedactionIn] | None = Field(
         None, max_length=1000, description="PII spans an export carries; kept beside those found on import"
     )
@@ -178,14 +185,16 @@ class SegmentIn(BaseModel):
 class CallMetaIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    call_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f/\\]+$")
+    call_id: str = Field(min_length=1, max_length=TEXT_FIELD_CHARS["call_id"], pattern=CALL_ID_PATTERN)
     started_at: AwareDatetime
-    duration_s: float | None = Field(None, ge=0, le=1e6, allow_inf_nan=False)
-    language: str | None = Field(None, max_length=8, description="ISO 639-1 code, e.g. en (case is ignored)")
-    queue: str | None = Field(None, max_length=100)
-    agent_id: str | None = Field(None, max_length=100)
-    caller_id: str | None = Field(None, max_length=200)
-    direction: str | None = Field(None, max_length=20)
+    duration_s: float | None = Field(None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    language: str | None = Field(
+        None, max_length=TEXT_FIELD_CHARS["language"], description="ISO 639-1 code, e.g. en (case is ignored)"
+    )
+    queue: str | None = Field(None, max_length=TEXT_FIELD_CHARS["queue"])
+    agent_id: str | None = Field(None, max_length=TEXT_FIELD_CHARS["agent_id"])
+    caller_id: str | None = Field(None, max_length=TEXT_FIELD_CHARS["caller_id"])
+    direction: str | None = Field(None, max_length=TEXT_FIELD_CHARS["direction"])
 
     @field_validator("language")
     @classmethod
@@ -199,7 +208,7 @@ class CallMetaIn(BaseModel):
 
 
 class TranscriptIn(CallMetaIn):
-    segments: list[SegmentIn] = Field(default_factory=list, max_length=5000)
+    segments: list[SegmentIn] = Field(default_factory=list, max_length=MAX_SEGMENTS)
     # What an export adds, so an export can be imported again; topics and status are recomputed by tagging.
     caller_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Keyed caller hash of an export")
     qa: dict[str, Any] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from core.models import Speaker
 
@@ -64,6 +64,19 @@ class CallMeta:
 class TranscriptRecord:
     meta: CallMeta
     segments: tuple[SegmentData, ...] = field(default_factory=tuple)
+
+
+# What a call may hold, the same through every way in (files, HTTP): the database's column sizes, a bound on times
+# that no real call exceeds, and a segment length spaCy can take in one piece.
+MAX_SECONDS = 1e6
+MAX_SEGMENT_CHARS = 20_000
+MAX_SEGMENTS = 5_000
+TEXT_FIELD_CHARS = {"call_id": 200, "language": 8, "queue": 100, "agent_id": 100, "caller_id": 200, "direction": 20}
+# Refused in a call id: control characters and path separators (the id is a URL path segment and a file name).
+CALL_ID_PATTERN = r"^[^\x00-\x1f/\\]+$"
+# Calls are dated between this and a little after now (clock skew); anything else is a broken clock or a typo.
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(days=2)
 
 
 # Both ways in (a folder of recordings, an HTTP upload) name an unlabelled recording the same way,

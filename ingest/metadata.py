@@ -6,18 +6,31 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from difflib import get_close_matches
 from typing import Any
 
 from core.errors import InvalidInput
 from core.models import Speaker
-from core.records import CallMeta, Redaction, SegmentData, TranscriptRecord, language_code
+from core.records import (
+    CALL_ID_PATTERN,
+    CLOCK_SKEW,
+    EARLIEST_CALL,
+    MAX_SECONDS,
+    MAX_SEGMENT_CHARS,
+    MAX_SEGMENTS,
+    TEXT_FIELD_CHARS,
+    CallMeta,
+    Redaction,
+    SegmentData,
+    TranscriptRecord,
+    language_code,
+)
 from core.redact import PiiKind
 
 _CALLER_HASH = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL_TEXT = ("language", "queue", "agent_id", "caller_id", "direction")
-MAX_CALL_ID = 200
+_CALL_ID = re.compile(CALL_ID_PATTERN)
 # The keys of design.md's formats: call metadata (sidecar, manifest row), and a transcript, which is the metadata
 # plus segments and what an export adds to it.
 META_KEYS = frozenset({"call_id", "started_at", "duration_s", *_OPTIONAL_TEXT})
@@ -62,9 +75,24 @@ def reject_unknown_keys(obj: Mapping[str, Any], allowed: Collection[str], where:
             raise InvalidInput(f"{where}unknown key {key!r}{hint}")
 
 
-def _finite(value: float, what: str) -> float:
-    if not math.isfinite(value):
+def _seconds(value: int | float, what: str) -> float:
+    """A time or duration in seconds that a database column can hold: finite and at most MAX_SECONDS."""
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        number = math.inf
+    if math.isnan(number) or (math.isinf(number) and isinstance(value, float)):
         raise InvalidInput(f"{what} must be a finite number, not {value!r}")
+    if number > MAX_SECONDS:
+        raise InvalidInput(f"{what} must be at most {MAX_SECONDS:g} seconds")
+    return number
+
+
+def _unicode(value: str, what: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{what} has a character that is not Unicode text (a lone surrogate)") from None
     return value
 
 
@@ -74,7 +102,10 @@ def _text(obj: Mapping[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{key} must be a string, not {type(value).__name__}")
-    return value.strip() or None
+    limit = TEXT_FIELD_CHARS.get(key)
+    if limit is not None and len(value.strip()) > limit:
+        raise InvalidInput(f"{key} must be at most {limit} characters")
+    return _unicode(value, key).strip() or None
 
 
 def _number(obj: Mapping[str, Any], key: str) -> float | None:
@@ -88,7 +119,7 @@ def _number(obj: Mapping[str, Any], key: str) -> float | None:
             value = float(value)
         except ValueError:
             raise InvalidInput(f"{key} must be a number, not {value!r}") from None
-    if not isinstance(value, int | float) or _finite(float(value), key) < 0:
+    if not isinstance(value, int | float) or _seconds(value, key) < 0:
         raise InvalidInput(f"{key} must be a non-negative number, not {value!r}")
     return float(value)
 
@@ -103,7 +134,19 @@ def parse_started_at(value: Any) -> datetime:
         raise InvalidInput(f"started_at is not ISO 8601: {value!r}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidInput(f"started_at has no UTC offset: {value!r}")
-    return parsed
+    return plausible_time(parsed, repr(value))
+
+
+def plausible_time(moment: datetime, shown: str) -> datetime:
+    """The start of a call, refused when no call can have started then (a broken clock, a typo, a file time of 1980)."""
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    try:
+        plausible = EARLIEST_CALL <= moment <= latest
+    except OverflowError:  # year 1 or 9999 moved by its offset leaves the calendar
+        plausible = False
+    if not plausible:
+        raise InvalidInput(f"started_at must be between {EARLIEST_CALL:%Y-%m-%d} and {latest:%Y-%m-%d}, not {shown}")
+    return moment
 
 
 def parse_call_id(value: Any) -> str:
@@ -111,9 +154,12 @@ def parse_call_id(value: Any) -> str:
         raise InvalidInput("missing call_id")
     if not isinstance(value, str):
         raise InvalidInput(f"call_id must be a string, not {type(value).__name__}")
-    call_id: str = value.strip()
-    if not call_id or len(call_id) > MAX_CALL_ID:
-        raise InvalidInput(f"call_id must be 1..{MAX_CALL_ID} characters")
+    call_id: str = _unicode(value, "call_id").strip()
+    limit = TEXT_FIELD_CHARS["call_id"]
+    if not call_id or len(call_id) > limit:
+        raise InvalidInput(f"call_id must be 1..{limit} characters")
+    if not _CALL_ID.match(call_id):
+        raise InvalidInput("call_id must not contain control characters, '/' or '\\' (it names the call in URLs)")
     return call_id
 
 
@@ -125,7 +171,7 @@ def parse_meta(
     call_id = parse_call_id(raw_id) if raw_id not in (None, "") or default_call_id is None else default_call_id
     raw_start = obj.get("started_at")
     if raw_start in (None, "") and default_started_at is not None:
-        started_at = default_started_at
+        started_at = plausible_time(default_started_at, f"{default_started_at.isoformat()} (the file's time)")
     elif raw_start in (None, ""):
         raise InvalidInput("missing started_at")
     else:
@@ -160,7 +206,7 @@ def parse_segment(obj: Any, index: int) -> SegmentData:
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInput(f"{where}.{name} must be a number of seconds")
-        _finite(float(value), f"{where}.{name}")
+        _seconds(value, f"{where}.{name}")
     assert isinstance(start, int | float) and isinstance(end, int | float)
     if start < 0 or end < start:
         raise InvalidInput(f"{where} has bad times: start={start}, end={end}")
@@ -170,6 +216,9 @@ def parse_segment(obj: Any, index: int) -> SegmentData:
     text = obj.get("text")
     if not isinstance(text, str):
         raise InvalidInput(f"{where}.text must be a string")
+    if len(text) > MAX_SEGMENT_CHARS:
+        raise InvalidInput(f"{where}.text must be at most {MAX_SEGMENT_CHARS} characters: split long turns")
+    _unicode(text, f"{where}.text")
     redactions = _redactions(obj.get("redactions"), where)
     return SegmentData(float(start), float(end), Speaker(speaker), text, redactions=redactions)
 
@@ -229,6 +278,8 @@ def parse_transcript(obj: Any) -> ImportedTranscript:
     raw_segments = obj.get("segments")
     if not isinstance(raw_segments, list):
         raise InvalidInput("segments must be a list")
+    if len(raw_segments) > MAX_SEGMENTS:
+        raise InvalidInput(f"segments must be at most {MAX_SEGMENTS}")
     segments = tuple(parse_segment(seg, i) for i, seg in enumerate(raw_segments))
     if meta.duration_s is None and segments:
         meta = replace(meta, duration_s=max(s.end for s in segments))

@@ -104,3 +104,12 @@ def test_bad_sidecar_is_reported(db: Database, tmp_path: Path) -> None:
     (bad,) = summary.bad_records
     assert bad.file.endswith("c.wav")
     assert "sidecar is not valid JSON" in bad.reason
+
+
+def test_a_recording_dated_by_a_broken_clock_is_a_bad_record(db: Database, tmp_path: Path) -> None:
+    audio = write_wav(tmp_path / "old.wav")
+    os.utime(audio, (315532800, 315532800))  # 1980-01-01, a FAT recorder's clock after a reset
+    summary = ingest_paths(db, [tmp_path])
+    (bad,) = summary.bad_records
+    assert summary.calls_new == 0 and "started_at must be between 2000-01-01" in bad.reason
+    assert "(the file's time)" in bad.reason

@@ -68,6 +68,17 @@ BAD_CASES: list[tuple[Any, str]] = [
         "redactions items need a type",
     ),
     (call_obj(qa=[1]), "qa must be an object"),
+    # Values JSON allows that no database column can hold, each refused on its own line, not a crash of the run.
+    ('{"call_id": "x", "duration_s": 1' + "0" * 5000 + "}", "invalid JSON"),
+    (call_obj(segments=[{"start": 0, "end": 10**400, "speaker": "agent", "text": "hi"}]), "end must be at most"),
+    (call_obj(duration_s=10**400), "duration_s must be at most"),
+    (call_obj(segments=[{"start": 0, "end": 1, "speaker": "agent", "text": "x" * 20001}]), "at most 20000"),
+    (call_obj(agent_id="ag\ud800"), "agent_id has a character"),
+    (call_obj(segments=[{"start": 0, "end": 1, "speaker": "agent", "text": "a\udfffb"}]), "text has a character"),
+    (call_obj(started_at="0001-01-01T00:00:00+14:00"), "started_at must be between"),
+    (call_obj(started_at="1970-01-01T00:00:00+00:00"), "started_at must be between"),
+    (call_obj(call_id="a/b"), "call_id must not contain"),
+    (call_obj(call_id="ctrl\u0000id"), "call_id must not contain"),
 ]
 
 
@@ -81,6 +92,18 @@ def test_bad_record_names_file_line_and_reason(tmp_path: Path, line: Any, reason
     assert bad.line == 2
     assert reason in bad.reason
     assert str(bad).startswith(f"{path}:2: ")
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_record(tmp_path: Path) -> None:
+    lines = [json.dumps(call_obj(f"L{i}")).encode() for i in range(5)]
+    lines[2] = json.dumps(call_obj("Jos\u00e9")).encode().replace(b"\\u00e9", b"\xe9")  # latin-1 é
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n")
+    items = list(read_transcripts(path))
+    assert [i.record.meta.call_id for i in _good(items)] == ["L0", "L1", "L3", "L4"]
+    (bad,) = _bad(items)
+    assert bad.line == 3 and "not UTF-8" in bad.reason
+    assert count_records(path) == 5
 
 
 def test_accepts_keys_an_export_adds(tmp_path: Path) -> None:
