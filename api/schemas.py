@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from core.models import AlertKind, AlertStatus, Severity, Speaker
 from core.records import (
@@ -16,7 +16,7 @@ from core.records import (
     TEXT_FIELD_CHARS,
     language_code,
 )
-from core.redact import PiiKind
+from core.redact import PERSONAL_ID_MESSAGE, PiiKind, identifier_pii, redact_values
 
 
 class Problem(BaseModel):
@@ -196,6 +196,16 @@ class CallMetaIn(BaseModel):
     caller_id: str | None = Field(None, max_length=TEXT_FIELD_CHARS["caller_id"])
     direction: str | None = Field(None, max_length=TEXT_FIELD_CHARS["direction"])
 
+    @field_validator("call_id", "queue", "agent_id", "direction")
+    @classmethod
+    def _no_personal_data(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or (info.field_name == "call_id" and (info.context or {}).get("generated_call_id")):
+            return value
+        kind = identifier_pii(value)
+        if kind is not None:
+            raise ValueError(PERSONAL_ID_MESSAGE.format(kind=kind.lower()))
+        return value
+
     @field_validator("language")
     @classmethod
     def _iso_639_1(cls, value: str | None) -> str | None:
@@ -212,6 +222,12 @@ class TranscriptIn(CallMetaIn):
     # What an export adds, so an export can be imported again; topics and status are recomputed by tagging.
     caller_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Keyed caller hash of an export")
     qa: dict[str, Any] | None = None
+
+    @field_validator("qa")
+    @classmethod
+    def _qa_without_pii(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else cast(dict[str, Any], redact_values(value))
+
     topics: list[str] | None = Field(None, max_length=1000)
     status: str | None = Field(None, max_length=20)
     source_file: str | None = Field(None, max_length=1000)

@@ -306,3 +306,44 @@ def redact_words(words: Sequence[Word]) -> tuple[list[Word], tuple[Redaction, ..
         i = last + 1
     result.extend(words[i:])
     return result, tuple(redactions)
+
+
+# Identifiers (call ids, agent ids, queues) are not speech: a date-stamped id like "call-20261026-000213" is not a
+# card read aloud. Only what is unmistakably personal in an identifier is refused: an e-mail address, an
+# international phone number, or a card number (13-19 digits, whole or in groups of four, passing Luhn).
+_ID_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]{2,}")
+_ID_PHONE = re.compile(r"(?:\+|\b00)\d(?:[\s().-]?\d){7,14}(?!\d)")
+_ID_CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)(?!\d)")
+
+
+PERSONAL_ID_MESSAGE = "holds {kind} data, which is never stored in clear text: use an id without personal data"
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def identifier_pii(value: str) -> PiiKind | None:
+    """The kind of personal data an identifier carries, if any (it would be stored and shown in clear)."""
+    if _ID_EMAIL.search(value):
+        return PiiKind.EMAIL
+    if any(_luhn(re.sub(r"\D", "", m.group())) for m in _ID_CARD.finditer(value)):
+        return PiiKind.CARD
+    if _ID_PHONE.search(value):
+        return PiiKind.PHONE
+    return None
+
+
+def redact_values(value: object) -> object:
+    """A JSON value with PII redacted in every string inside it (free-text notes such as QA comments)."""
+    if isinstance(value, str):
+        return redact_text(value).text
+    if isinstance(value, list):
+        return [redact_values(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_values(v) for k, v in value.items()}
+    return value

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, cast
 
 from core.errors import InvalidInput
 from core.models import Speaker
@@ -26,11 +26,12 @@ from core.records import (
     TranscriptRecord,
     language_code,
 )
-from core.redact import PiiKind
+from core.redact import PERSONAL_ID_MESSAGE, PiiKind, identifier_pii, redact_values
 
 _CALLER_HASH = re.compile(r"[0-9a-f]{64}")
 _OPTIONAL_TEXT = ("language", "queue", "agent_id", "caller_id", "direction")
 _CALL_ID = re.compile(CALL_ID_PATTERN)
+_IDENTIFIERS = frozenset({"queue", "agent_id", "direction"})
 # The keys of design.md's formats: call metadata (sidecar, manifest row), and a transcript, which is the metadata
 # plus segments and what an export adds to it.
 META_KEYS = frozenset({"call_id", "started_at", "duration_s", *_OPTIONAL_TEXT})
@@ -105,7 +106,15 @@ def _text(obj: Mapping[str, Any], key: str) -> str | None:
     limit = TEXT_FIELD_CHARS.get(key)
     if limit is not None and len(value.strip()) > limit:
         raise InvalidInput(f"{key} must be at most {limit} characters")
+    if key in _IDENTIFIERS:
+        _no_personal_data(value, key)
     return _unicode(value, key).strip() or None
+
+
+def _no_personal_data(value: str, key: str) -> None:
+    kind = identifier_pii(value)
+    if kind is not None:
+        raise InvalidInput(f"{key} " + PERSONAL_ID_MESSAGE.format(kind=kind.lower()))
 
 
 def _number(obj: Mapping[str, Any], key: str) -> float | None:
@@ -155,6 +164,7 @@ def parse_call_id(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"call_id must be a string, not {type(value).__name__}")
     call_id: str = _unicode(value, "call_id").strip()
+    _no_personal_data(call_id, "call_id")
     limit = TEXT_FIELD_CHARS["call_id"]
     if not call_id or len(call_id) > limit:
         raise InvalidInput(f"call_id must be 1..{limit} characters")
@@ -257,7 +267,7 @@ def _qa(obj: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise InvalidInput("qa must be an object")
-    return value
+    return cast(dict[str, Any], redact_values(value))  # reviewers' notes may quote a card or an e-mail
 
 
 def _topics(obj: Mapping[str, Any]) -> tuple[str, ...]:

@@ -71,10 +71,12 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
         if not isinstance(loaded, dict):
             raise InvalidInput("metadata must be a JSON object")
         data = loaded
-    data.setdefault("call_id", content_call_id(digest))
+    generated = data.get("call_id") in (None, "")
+    if generated:
+        data["call_id"] = content_call_id(digest)
     data.setdefault("started_at", datetime.now(UTC).isoformat())
     try:
-        return CallMetaIn.model_validate(data)
+        return CallMetaIn.model_validate(data, context={"generated_call_id": generated})
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or "metadata"

@@ -185,6 +185,26 @@ def test_invalid_transcripts_are_problems(client: TestClient, keys: dict[Role, s
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        ({"call_id": "jane.roe@example.com"}, "call_id: holds email data"),
+        ({"agent_id": "+385 91 123 4567"}, "agent_id: holds phone data"),
+        ({"queue": "4111-1111-1111-1111"}, "queue: holds card data"),
+    ],
+)
+def test_personal_data_in_an_identifier_is_refused_and_qa_notes_are_redacted(
+    client: TestClient, keys: dict[Role, str], database: Database, fields: dict[str, str], detail: str
+) -> None:
+    admin = bearer(keys[Role.ADMIN])
+    refused = client.post("/api/v1/calls/transcripts", json={**TRANSCRIPT, **fields}, headers=admin)
+    assert refused.status_code == 422 and detail in refused.json()["detail"], refused.text
+    noted = {**TRANSCRIPT, "call_id": "t-qa", "qa": {"comment": "wrote to jane@example.com"}}
+    assert client.post("/api/v1/calls/transcripts", json=noted, headers=admin).status_code == 200
+    with database.session() as session:
+        assert session.get(Call, "t-qa").qa == {"comment": "wrote to [EMAIL]"}  # type: ignore[union-attr]
+
+
 def test_call_list_filters_and_pages(client: TestClient, keys: dict[Role, str], seeded: Database) -> None:
     qa = bearer(keys[Role.QA])
     everything = client.get("/api/v1/calls", headers=qa).json()["items"]

@@ -78,6 +78,10 @@ BAD_CASES: list[tuple[Any, str]] = [
     (call_obj(started_at="0001-01-01T00:00:00+14:00"), "started_at must be between"),
     (call_obj(started_at="1970-01-01T00:00:00+00:00"), "started_at must be between"),
     (call_obj(call_id="a/b"), "call_id must not contain"),
+    (call_obj(call_id="jane.roe@example.com"), "call_id holds email data"),
+    (call_obj(call_id="4111111111111111"), "call_id holds card data"),
+    (call_obj(call_id="cust-+385911234567-0001"), "call_id holds phone data"),
+    (call_obj(agent_id="agent +44 20 7946 0958"), "agent_id holds phone data"),
     (call_obj(call_id="ctrl\u0000id"), "call_id must not contain"),
 ]
 
@@ -92,6 +96,15 @@ def test_bad_record_names_file_line_and_reason(tmp_path: Path, line: Any, reason
     assert bad.line == 2
     assert reason in bad.reason
     assert str(bad).startswith(f"{path}:2: ")
+
+
+def test_identifiers_that_only_look_like_numbers_are_kept_and_qa_notes_are_redacted(tmp_path: Path) -> None:
+    ids = ["call-20261026-000213", "CRM-12345678", "2026-10-26-billing-000123"]
+    qa = {"comment": "customer read out card 4111 1111 1111 1111, mail jane@example.com", "score": 3}
+    path = write_jsonl(tmp_path / "ids.jsonl", [call_obj(i, qa=qa) for i in ids])
+    good = _good(list(read_transcripts(path)))
+    assert [g.record.meta.call_id for g in good] == ids
+    assert good[0].qa == {"comment": "customer read out card [CARD], mail [EMAIL]", "score": 3}
 
 
 def test_a_line_that_is_not_utf8_is_one_bad_record(tmp_path: Path) -> None:
