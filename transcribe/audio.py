@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,24 @@ def _ogg_is_complete(path: Path) -> bool:
             return complete and bool(header[5] & 0x04)
         pos = tail.rfind(b"OggS", 0, pos)
     return False
+
+
+def _wav_is_complete(path: Path) -> bool:
+    """A WAV's `data` chunk must hold the bytes its header declares. FFmpeg sizes a WAV by the file, so a cut
+    file otherwise decodes as a shorter, complete-looking recording. A streaming size (0 or 0xFFFFFFFF) is
+    taken as unknown."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if fh.read(12)[8:12] != b"WAVE":
+            return True  # RF64 and other RIFF shapes: leave them to the decoder
+        while True:
+            header = fh.read(8)
+            if len(header) < 8:
+                return True
+            chunk_id, chunk_size = header[:4], struct.unpack("<I", header[4:])[0]
+            if chunk_id == b"data":
+                return chunk_size in (0, 0xFFFFFFFF) or fh.tell() + chunk_size <= size
+            fh.seek(chunk_size + (chunk_size & 1), 1)
 
 
 def _declared_seconds(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float | None:
@@ -119,6 +138,8 @@ def decode(path: str | Path, max_seconds: float) -> DecodedAudio:
         raise AudioError("recording has zero duration")
     if _OGG_FORMATS.intersection(fmt) and not _ogg_is_complete(path):
         raise AudioError("truncated Ogg stream (last page missing or incomplete)")
+    if "wav" in fmt and not _wav_is_complete(path):
+        raise AudioError("truncated WAV: the file ends before the samples its header declares")
     channels = (samples[0::2].copy(), samples[1::2].copy()) if layout == "stereo" else (samples,)
     decoded_s = len(channels[0]) / SAMPLE_RATE
     if declared is not None and not _OGG_FORMATS.intersection(fmt) and decoded_s < 0.9 * declared - 0.5:

@@ -68,6 +68,7 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory, card_call: Path) -> dict
         "empty": folder / "empty.wav",
         "text": folder / "notes.wav",
         "truncated": folder / "truncated.opus",
+        "truncated_wav": folder / "truncated.wav",
     }
     files["corrupt"].write_bytes(bytes(np.random.default_rng(7).integers(0, 256, 4000, dtype=np.uint8)))
     files["empty"].write_bytes(b"")
@@ -75,6 +76,9 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory, card_call: Path) -> dict
     opus = folder / "whole.opus"
     write_audio(opus, [espeak("This recording will be cut short in the middle of the stream.")])
     files["truncated"].write_bytes(opus.read_bytes()[: opus.stat().st_size * 2 // 3])
+    wav = folder / "whole.wav"
+    write_audio(wav, [espeak("This recording will be cut short in the middle of the stream.")])
+    files["truncated_wav"].write_bytes(wav.read_bytes()[: wav.stat().st_size // 3])
     return files
 
 

@@ -20,6 +20,7 @@ from .conftest import needs_speech_data
         ("empty", "empty file"),
         ("text", "not a decodable audio file"),
         ("truncated", "truncated"),
+        ("truncated_wav", "truncated WAV"),
     ],
 )
 @needs_speech_data

@@ -53,13 +53,14 @@ def test_bad_recordings_fail_with_reasons_while_the_batch_goes_on(
         _add_call(db, kind, path)
     _add_call(db, "missing", Path("/nonexistent/call.wav"))
     report = transcribe_pending(db.url, workers=1, retry_failed=False, progress=NoProgress())
-    assert (report.transcribed, report.failed, report.skipped) == (1, 5, 0)
+    assert (report.transcribed, report.failed, report.skipped) == (1, 6, 0)
     assert report.audio_s > 5 and report.realtime_factor > 0
     expected = {
         "corrupt": "not a decodable",
         "empty": "empty file",
         "text": "not a decodable",
         "truncated": "truncated",
+        "truncated_wav": "truncated WAV",
         "missing": "not found",
     }
     for call_id, reason in expected.items():
