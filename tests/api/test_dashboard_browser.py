@@ -268,6 +268,9 @@ def test_search_hit_opens_the_call_at_its_moment(page: tuple[sync_api.Page, Watc
     tab.locator(".turn", has_text="remove the paper bill fee").click()
     tab.wait_for_function("(t) => document.querySelector('#call-audio').currentTime >= t", arg=reply - 0.05)
     _shot(tab, site, "call")
+    tab.locator("#call-topics a", has_text=SPIKE_TOPIC).click()  # a topic chip leads to that topic's trend
+    tab.wait_for_url("**/topics#topic-*")
+    sync_api.expect(tab.locator("#topics-table tr.picked")).to_contain_text(SPIKE_TOPIC)
 
 
 def test_search_pages_with_the_cursor(page: tuple[sync_api.Page, Watch], site: Site) -> None:

@@ -23,7 +23,7 @@
     fact(meta, "Status", call.status);
     const topics = (call.topics || []).map((t) => (typeof t === "string" ? t : t.id || t.topic));
     clear(document.getElementById("call-topics"), topics.length ?
-      topics.map((t) => el("li", { class: "chip" }, el("a", { href: "/search?topic=" + encodeURIComponent(t) }, t))) :
+      topics.map((t) => el("li", { class: "chip" }, el("a", { href: "/topics#topic-" + t.replace(/[^a-z0-9_-]/gi, "-") }, t))) :
       [el("li", { class: "muted" }, "none")]);
     renderQa(call.qa);
   }

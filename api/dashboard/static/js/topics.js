@@ -16,6 +16,8 @@
     return idx < 0 ? null : idx;
   }
 
+  const rowId = (id) => "topic-" + id.replace(/[^a-z0-9_-]/gi, "-");
+
   async function topicRow(topic, alerts) {
     const trend = await api(`/topics/${encodeURIComponent(topic.id)}/trend`, { bucket: "day" });
     const series = CP.trimEmpty(trend.points || []);
@@ -24,7 +26,7 @@
     const spark = CPCharts.sparkline(counts, { highlightFrom: alertStart(alerts, topic.id, series) });
     spark.setAttribute("aria-label", `${topic.id}: ${total} calls in ${series.length} days`);
     const alert = alerts.find((a) => a.topic === topic.id && a.status !== "resolved");
-    return el("tr", { id: "topic-" + topic.id.replace(/[^a-z0-9_-]/gi, "-") },
+    return el("tr", { id: rowId(topic.id), class: location.hash === "#" + rowId(topic.id) ? "picked" : "" },
       el("th", { scope: "row" },
         el("span", { class: "topic-id" }, topic.id),
         el("span", { class: "topic-label" }, topic.label || ""),
@@ -56,5 +58,8 @@
     const body = document.querySelector("#topics-table tbody");
     if (!topics.length) return clear(body, el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No taxonomy loaded.")));
     clear(body, await Promise.all(topics.map((t) => topicRow(t, alerts))));
+    // A link from a call names one topic: rows arrive after the browser looked for the anchor, so go to it now.
+    const picked = body.querySelector("tr.picked");
+    if (picked) picked.scrollIntoView({ block: "center" });
   });
 })();
