@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.alert_actions import AlertFilter, acknowledge, alert_examples, get_alert, list_alerts
 from core.db import Database
 from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
-from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
+from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 10, 12, 9, tzinfo=UTC)
 
@@ -81,11 +81,8 @@ def check_taken_over_phrase(db: Database) -> None:
 @pytest.mark.postgres
 def test_inbox_listing_on_postgres(postgres_url: str) -> None:  # noqa: F811
     for check in (check_incident_once, check_taken_over_phrase):
-        db = Database(_new_database(postgres_url, "callpulse_inbox"))
-        try:
+        with fresh_postgres(postgres_url, "callpulse_inbox") as db:
             check(db)
-        finally:
-            db.engine.dispose()
 
 
 def test_emerging_examples_show_the_segment_that_says_the_phrase_inflected_or_merged(db: Database) -> None:
@@ -113,7 +110,8 @@ def test_two_people_acting_on_one_alert_at_once_lose_no_note(tmp_path: Path) -> 
 
 @pytest.mark.postgres
 def test_two_people_acting_on_one_alert_at_once_lose_no_note_on_postgres(postgres_url: str) -> None:  # noqa: F811
-    check_no_lost_note(Database(_new_database(postgres_url, "callpulse_ack_race")))
+    with fresh_postgres(postgres_url, "callpulse_ack_race") as db:
+        check_no_lost_note(db)
 
 
 def check_no_lost_note(db: Database) -> None:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from glob import glob
 from pathlib import Path
@@ -242,20 +243,26 @@ def _new_database(postgres_url: str, name: str, owner: str = "callpulse") -> str
     return f"postgresql+psycopg://{owner}@{server}/{name}"
 
 
-@pytest.mark.postgres
-def test_search_folds_diacritics_on_postgres(postgres_url: str) -> None:
-    db = Database(_new_database(postgres_url, "callpulse_fold"))
+@contextmanager
+def fresh_postgres(postgres_url: str, name: str, owner: str = "callpulse") -> Iterator[Database]:
+    """A migrated Database on a fresh PostgreSQL database, its connections closed afterwards."""
+    db = Database(_new_database(postgres_url, name, owner))
     try:
-        check_folding(db)
+        yield db
     finally:
         db.engine.dispose()
 
 
 @pytest.mark.postgres
+def test_search_folds_diacritics_on_postgres(postgres_url: str) -> None:
+    with fresh_postgres(postgres_url, "callpulse_fold") as db:
+        check_folding(db)
+
+
+@pytest.mark.postgres
 def test_unaccent_migration_runs_as_database_owner_and_goes_down_and_up(postgres_url: str) -> None:
     # An ordinary role owning its database may install unaccent: it is a trusted extension.
-    db = Database(_new_database(postgres_url, "callpulse_owned", owner="callpulse_app"))
-    try:
+    with fresh_postgres(postgres_url, "callpulse_owned", owner="callpulse_app") as db:
         _fill_accents(db)
         with db.engine.begin() as conn:
             cfg = alembic_config(db.engine)
@@ -270,8 +277,6 @@ def test_unaccent_migration_runs_as_database_owner_and_goes_down_and_up(postgres
         upgrade(db.engine)
         assert is_current(db.engine)
         assert _ids(db, "szamla") == ["f2"]  # the rebuilt column covers rows written before the upgrade
-    finally:
-        db.engine.dispose()
 
 
 def test_frequent_terms_walk_calls_newest_first_with_the_same_results(db: Database) -> None:

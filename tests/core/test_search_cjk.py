@@ -13,7 +13,7 @@ from core.db import Database, alembic_config, current_revision, is_current, upgr
 from core.models import Call, Segment, Speaker
 from core.search import SearchOptions, mark_snippet, search_segments, unpad_cjk
 from core.search_query import CJK_RANGES, pad_cjk, parse_query, to_fts5, to_tsquery
-from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
+from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 CALLS = [
@@ -110,11 +110,8 @@ def test_cjk_search_on_sqlite(db: Database) -> None:
 
 @pytest.mark.postgres
 def test_cjk_search_on_postgres(postgres_url: str) -> None:  # noqa: F811
-    db = Database(_new_database(postgres_url, "callpulse_cjk"))
-    try:
+    with fresh_postgres(postgres_url, "callpulse_cjk") as db:
         check_cjk(db)
-    finally:
-        db.engine.dispose()
 
 
 _RAW_MATCH = {
@@ -151,8 +148,5 @@ def test_migration_reindexes_existing_rows_on_sqlite(db: Database) -> None:
 
 @pytest.mark.postgres
 def test_migration_reindexes_existing_rows_on_postgres(postgres_url: str) -> None:  # noqa: F811
-    db = Database(_new_database(postgres_url, "callpulse_cjk_migrate"))
-    try:
+    with fresh_postgres(postgres_url, "callpulse_cjk_migrate") as db:
         check_migration_reindexes_existing_rows(db)
-    finally:
-        db.engine.dispose()

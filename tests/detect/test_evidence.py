@@ -9,7 +9,7 @@ import pytest
 from core.db import Database
 from core.models import Call, CallStatus, Segment, Speaker
 from detect.evidence import phrase_calls
-from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
+from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 SPEECH = [
@@ -26,11 +26,8 @@ def test_phrase_calls_fold_case_and_yo_on_sqlite(db: Database) -> None:
 
 @pytest.mark.postgres
 def test_phrase_calls_fold_case_and_yo_on_postgres(postgres_url: str) -> None:  # noqa: F811
-    db = Database(_new_database(postgres_url, "callpulse_phrase_calls"))
-    try:
+    with fresh_postgres(postgres_url, "callpulse_phrase_calls") as db:
         check_phrase_calls(db)
-    finally:
-        db.engine.dispose()
 
 
 def check_phrase_calls(db: Database) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.db import Database, alembic_config, upgrade
 from core.models import Alert, AlertKind, PhraseBucket, Severity
-from tests.core.test_search import _new_database, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
+from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
@@ -69,8 +69,5 @@ def test_upgrade_folds_stored_phrases_on_sqlite(db: Database) -> None:
 
 @pytest.mark.postgres
 def test_upgrade_folds_stored_phrases_on_postgres(postgres_url: str) -> None:  # noqa: F811
-    db = Database(_new_database(postgres_url, "callpulse_fold_yo"))
-    try:
+    with fresh_postgres(postgres_url, "callpulse_fold_yo") as db:
         check_upgrade_folds_stored_phrases(db)
-    finally:
-        db.engine.dispose()
