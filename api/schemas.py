@@ -14,6 +14,7 @@ from core.records import (
     MAX_SEGMENT_CHARS,
     MAX_SEGMENTS,
     TEXT_FIELD_CHARS,
+    implausible_start,
     language_code,
 )
 from core.redact import PERSONAL_ID_MESSAGE, PiiKind, identifier_pii, redact_values
@@ -206,6 +207,14 @@ class CallMetaIn(BaseModel):
             raise ValueError(PERSONAL_ID_MESSAGE.format(kind=kind.lower()))
         return value
 
+    @field_validator("started_at")
+    @classmethod
+    def _plausible_start(cls, value: datetime) -> datetime:
+        problem = implausible_start(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @field_validator("language")
     @classmethod
     def _iso_639_1(cls, value: str | None) -> str | None:
@@ -222,15 +231,14 @@ class TranscriptIn(CallMetaIn):
     # What an export adds, so an export can be imported again; topics and status are recomputed by tagging.
     caller_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Keyed caller hash of an export")
     qa: dict[str, Any] | None = None
+    topics: list[str] | None = Field(None, max_length=1000)
+    status: str | None = Field(None, max_length=20)
+    source_file: str | None = Field(None, max_length=1000)
 
     @field_validator("qa")
     @classmethod
     def _qa_without_pii(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else cast(dict[str, Any], redact_values(value))
-
-    topics: list[str] | None = Field(None, max_length=1000)
-    status: str | None = Field(None, max_length=20)
-    source_file: str | None = Field(None, max_length=1000)
 
 
 class ImportResult(BaseModel):

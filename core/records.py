@@ -79,6 +79,16 @@ EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(days=2)
 
 
+def implausible_start(moment: datetime) -> str | None:
+    """Why no call can have started at this moment (a broken clock, a typo, a file time of 1980), or None."""
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    try:
+        plausible = EARLIEST_CALL <= moment <= latest
+    except OverflowError:  # year 1 or 9999 moved by its offset leaves the calendar
+        plausible = False
+    return None if plausible else f"must be between {EARLIEST_CALL:%Y-%m-%d} and {latest:%Y-%m-%d}"
+
+
 # Both ways in (a folder of recordings, an HTTP upload) name an unlabelled recording the same way,
 # so the same bytes sent twice are one call.
 CALL_ID_HEX_CHARS = 16

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from difflib import get_close_matches
 from typing import Any, cast
 
@@ -14,8 +14,6 @@ from core.errors import InvalidInput
 from core.models import Speaker
 from core.records import (
     CALL_ID_PATTERN,
-    CLOCK_SKEW,
-    EARLIEST_CALL,
     MAX_SECONDS,
     MAX_SEGMENT_CHARS,
     MAX_SEGMENTS,
@@ -24,6 +22,7 @@ from core.records import (
     Redaction,
     SegmentData,
     TranscriptRecord,
+    implausible_start,
     language_code,
 )
 from core.redact import PERSONAL_ID_MESSAGE, PiiKind, identifier_pii, redact_values
@@ -147,14 +146,9 @@ def parse_started_at(value: Any) -> datetime:
 
 
 def plausible_time(moment: datetime, shown: str) -> datetime:
-    """The start of a call, refused when no call can have started then (a broken clock, a typo, a file time of 1980)."""
-    latest = datetime.now(UTC) + CLOCK_SKEW
-    try:
-        plausible = EARLIEST_CALL <= moment <= latest
-    except OverflowError:  # year 1 or 9999 moved by its offset leaves the calendar
-        plausible = False
-    if not plausible:
-        raise InvalidInput(f"started_at must be between {EARLIEST_CALL:%Y-%m-%d} and {latest:%Y-%m-%d}, not {shown}")
+    problem = implausible_start(moment)
+    if problem is not None:
+        raise InvalidInput(f"started_at {problem}, not {shown}")
     return moment
 
 

@@ -173,6 +173,7 @@ def test_transcript_import_is_idempotent_and_redacts(
     [
         {"call_id": "x"},
         {**TRANSCRIPT, "started_at": "2026-11-02T09:00:00"},
+        {**TRANSCRIPT, "started_at": "1970-01-01T00:00:00Z"},
         {**TRANSCRIPT, "segments": [{"start": 0, "end": 1, "speaker": "robot", "text": "x"}]},
         {**TRANSCRIPT, "segments": [{"start": 5, "end": 1, "speaker": "agent", "text": "x"}]},
         [1, 2],
