@@ -19,7 +19,7 @@ from detect.detector import (
 )
 from detect.dispersion import DispersionOptions
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
-from detect.incidents import Signal
+from detect.incidents import Running, Signal
 from detect.slices import burstiness, concentration_llr, expected_before_change, rank_correlation, sum_rates
 
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
@@ -100,21 +100,22 @@ class Decider:
         dimension: dict[str, str],
         t: int,
         since: int | None = None,
-    ) -> bool:
-        """Whether a live incident's series still runs above baseline over the last day (weaker than alarming:
-        a spike that quietens at night or over a weekend is the same incident on Monday).
+    ) -> Running | None:
+        """How a live incident's series runs over the last day, if still above baseline (weaker than alarming:
+        a spike that quietens at night or over a weekend is the same incident on Monday); None once it is not.
 
         ``since``: the incident's change. Baselines adapt, and after two or three weeks of a problem that nobody
         fixed they have absorbed it; against the share from the week before the change, "did the fix work?"
-        keeps its answer however long the incident runs."""
+        keeps its answer however long the incident runs, and the extra calls keep adding up."""
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
-            return False
+            return None
         lo = max(0, t - self.opts.rate_hours + 1)
+        first = lo if since is None else min(lo, max(0, since))
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
             totals = self.data.total if kind == AlertKind.EMERGING else self.data.totals[row]
-            expected = expected_before_change(ev.expected[row], totals, since, lo, t)
+            expected = expected_before_change(ev.expected[row], totals, since, first, t)
         o = (
             self.opts.phrase
             if kind == AlertKind.EMERGING
@@ -123,7 +124,9 @@ class Decider:
             else self.opts.share
         )
         rates = segment_rates(ev.counts[row], expected, lo, t)
-        return rates.ratio >= o.min_ratio and rates.excess >= o.min_excess / 2
+        if rates.ratio < o.min_ratio or rates.excess < o.min_excess / 2:
+            return None
+        return Running(rates, segment_rates(ev.counts[row], expected, first, t).excess)
 
     def _row_of(
         self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]

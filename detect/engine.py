@@ -165,16 +165,19 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
     now = decider.data.at(t) + HOUR
     for alert in run.book.active(now):
         change = decider.data.index_of(alert.change_at)
-        if alert.incident_key not in elevated and decider.still_elevated(
+        if alert.incident_key in elevated:
+            continue
+        running = decider.still_elevated(
             AlertKind(alert.kind),
             alert.topic_id,
             alert.phrase,
             dict(alert.dimension or {}),
             t,
             since=change if change >= 0 else None,
-        ):
+        )
+        if running is not None:
             elevated.add(alert.incident_key)
-            run.book.touch(alert, now)
+            run.book.touch(alert, now, running)
     run.book.watch_recovery(elevated, now)
 
 

@@ -9,11 +9,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.models import Alert, AlertKind, AlertStatus, Severity
+from detect.detector import SegmentRates
 
 RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
 DIMENSION_SETTLES = timedelta(hours=24)  # where a topic's rise sits is re-read this long after detection
 BACK_TO_BASELINE = "back_to_baseline"
 STILL_ELEVATED = "still_elevated"
+
+
+@dataclass(frozen=True)
+class Running:
+    """A live incident's series at one hour, still above baseline without alarming anew."""
+
+    last_day: SegmentRates  # the rates an alert reports
+    excess_since_change: float  # calls above the pre-change baseline from the change to that hour
 
 
 @dataclass(frozen=True)
@@ -146,8 +155,17 @@ class IncidentBook:
         self.latest[signal.key] = alert
         return alert, True
 
-    def touch(self, alert: Alert, now: datetime) -> None:
-        """The incident is still running: push its cool-down forward without new numbers."""
+    def touch(self, alert: Alert, now: datetime, running: Running) -> None:
+        """The incident is still running without alarming anew: push its cool-down forward, report its last
+        day's rates and add up its extra calls, so the alert's numbers match its trend up to ``last_seen_at``."""
+        rates = running.last_day
+        alert.current_rate, alert.baseline_rate, alert.ratio = (
+            rates.current_rate,
+            rates.baseline_rate,
+            _finite(rates.ratio),
+        )
+        alert.excess_calls = max(alert.excess_calls or 0.0, running.excess_since_change)
+        _raise_severity(alert, severity_of(rates.baseline_rate, rates.current_rate, rates.ratio))
         alert.last_seen_at = max(alert.last_seen_at, now)
         if alert.status == AlertStatus.RESOLVED:
             alert.recovery = STILL_ELEVATED
@@ -191,9 +209,7 @@ def update(alert: Alert, signal: Signal) -> None:
     alert.baseline_rate = signal.baseline_rate
     alert.ratio = _finite(signal.ratio)
     alert.excess_calls = max(alert.excess_calls or 0.0, signal.excess_calls)
-    sev = severity_of(signal.baseline_rate, signal.current_rate, signal.ratio)
-    if _RANK[sev] > _RANK[Severity(alert.severity)]:
-        alert.severity = sev
+    _raise_severity(alert, severity_of(signal.baseline_rate, signal.current_rate, signal.ratio))
     settling = signal.seen_at - alert.detected_at <= DIMENSION_SETTLES
     if (
         alert.kind == AlertKind.TOPIC
@@ -204,6 +220,11 @@ def update(alert: Alert, signal: Signal) -> None:
         alert.dimension = dict(signal.dimension)
     if alert.status == AlertStatus.RESOLVED:
         alert.recovery = STILL_ELEVATED
+
+
+def _raise_severity(alert: Alert, severity: Severity) -> None:
+    if _RANK[severity] > _RANK[Severity(alert.severity)]:
+        alert.severity = severity
 
 
 def _finite(value: float) -> float:

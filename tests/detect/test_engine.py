@@ -205,3 +205,29 @@ def test_rerunning_a_backtest_keeps_alert_ids_and_what_people_did(db: Database) 
     assert again.id == first.id and again.status == AlertStatus.ACKNOWLEDGED
     assert (again.acked_by, again.ack_comment) == ("ops:ana", "on it")
     assert again.detected_at == first.detected_at
+
+
+def _calls(db: Database, topic: str, queue: str, lo: datetime, hi: datetime) -> int:
+    with db.session() as session:
+        stmt = select(func.coalesce(func.sum(VolumeBucket.count), 0)).where(
+            VolumeBucket.topic_id == topic,
+            VolumeBucket.queue == queue,
+            VolumeBucket.bucket_start >= lo,
+            VolumeBucket.bucket_start < hi,
+        )
+        return int(session.scalar(stmt) or 0)
+
+
+def test_extra_calls_keep_adding_up_while_an_incident_runs_without_new_alarms(db: Database) -> None:
+    """Long after its last alarm an incident is still counted: the alert's extra calls match its trend up to the
+    last hour seen, not the hour it last alarmed."""
+    write_world(db, 0, [("a", "billing", SPIKE, HOURS, 3.5)])
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    change, seen = alert.change_at, alert.last_seen_at
+    week = change - timedelta(days=7)
+    share = _calls(db, "a", "billing", week, change) / _calls(db, TOTAL, "billing", week, change)
+    extra = _calls(db, "a", "billing", change, seen) - share * _calls(db, TOTAL, "billing", change, seen)
+    assert seen >= end_of(HOURS - 2)
+    assert abs(alert.excess_calls - extra) <= 0.15 * extra, (alert.excess_calls, extra)
+    assert alert.current_rate > 2.0 * alert.baseline_rate

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.models import AlertKind, AlertStatus, Severity
-from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED, IncidentBook, Signal, incident_key, severity_of
+from detect.detector import SegmentRates
+from detect.incidents import (
+    BACK_TO_BASELINE,
+    STILL_ELEVATED,
+    IncidentBook,
+    Running,
+    Signal,
+    incident_key,
+    severity_of,
+)
 
 T0 = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -61,7 +70,8 @@ def test_recovery_after_resolve() -> None:
     alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
     book.watch_recovery({alert.incident_key}, T0 + 6 * H)
     assert alert.recovery == STILL_ELEVATED
-    book.touch(alert, T0 + 6 * H)
+    book.touch(alert, T0 + 6 * H, Running(SegmentRates(1.0, 2.5, 2.5, 40.0), excess_since_change=40.0))
+    assert (alert.current_rate, alert.ratio, alert.excess_calls) == (2.5, 2.5, 40.0)
     book.watch_recovery(set(), T0 + 9 * H)
     assert alert.recovery == STILL_ELEVATED  # quiet for only 3 hours
     book.watch_recovery(set(), T0 + 12 * H)
