@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +38,7 @@ def _failed_files(db: Database, report: PipelineReport) -> dict[str, str]:
         return {call_id: path for call_id, path in rows if path}
 
 
-MAX_DELIVERY_ERRORS = 5
+MAX_LISTED = 5  # failures listed per stage; the rest are counted
 
 
 def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Table:
@@ -53,17 +54,25 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
             where = f" ({(files or {})[call_id]})" if call_id in (files or {}) else ""
             table.add_row("", Text.assemble(("failed", "red"), f" {call_id}{where}: {reason}"))
     g = report.tag
-    table.add_row("tag", f"{g.tagged} new, {g.retagged} re-tagged (taxonomy v{g.taxonomy_version}), {g.seconds:.1f}s")
+    failed = f", {g.failed} failed" if g.failed else ""
+    table.add_row(
+        "tag", f"{g.tagged} new, {g.retagged} re-tagged{failed} (taxonomy v{g.taxonomy_version}), {g.seconds:.1f}s"
+    )
+    _failure_rows(table, [f"{call_id}: {reason}" for call_id, reason in g.failures], "failed calls")
     table.add_row("volumes", f"{report.volumes.hours} hours refreshed")
     d = report.detect
     table.add_row("detect", f"{d.buckets} hourly buckets decided, {len(d.new_alert_ids)} new alerts, {d.seconds:.1f}s")
     r = report.delivery
     table.add_row("deliver", f"{r.delivered} delivered, {r.failed} to retry, {r.gave_up} gave up")
-    for error in r.errors[:MAX_DELIVERY_ERRORS]:
-        table.add_row("", Text.assemble(("failed", "red"), f" {error}"))
-    if len(r.errors) > MAX_DELIVERY_ERRORS:
-        table.add_row("", f"... {len(r.errors) - MAX_DELIVERY_ERRORS} more failed attempts")
+    _failure_rows(table, r.errors, "failed attempts")
     return table
+
+
+def _failure_rows(table: Table, failures: Sequence[str], what: str) -> None:
+    for failure in failures[:MAX_LISTED]:
+        table.add_row("", Text.assemble(("failed", "red"), f" {failure}"))
+    if len(failures) > MAX_LISTED:
+        table.add_row("", f"... {len(failures) - MAX_LISTED} more {what}")
 
 
 @app.command("process")

@@ -48,6 +48,11 @@ class TagReport:
     taxonomy_version: int
     seconds: float
     phrase_rows_pruned: int = 0
+    failures: tuple[tuple[str, str], ...] = ()  # (call id, reason) of calls tagging could not take
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
     @property
     def calls_per_second(self) -> float:
@@ -189,8 +194,34 @@ def _sweep(db: Database, condition: ColumnElement[bool], size: int) -> Iterator[
         after = (meta[calls[-1].call_id][1], calls[-1].call_id)
 
 
-def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, version: int) -> tuple[int, int]:
-    """Write one analysed batch; (first-time, re-tagged) counts of the calls this run won."""
+def _mark_failed(session: Session, failed: Sequence[CallAnalysis], meta: Meta) -> list[tuple[str, str]]:
+    """Fail the calls tagging could not take, unless another worker moved them on; (call id, reason) of those."""
+    out = []
+    for a in failed:
+        reason = a.error or "tagging failed"
+        claim = (
+            update(Call)
+            .where(_CALLS.id == a.call_id, _CALLS.status.concat("") == meta[a.call_id][0])
+            .values(status=CallStatus.FAILED, error=reason)
+            .returning(_CALLS.id)
+        )
+        if session.execute(claim).first() is not None:
+            out.append((a.call_id, reason))
+    session.execute(delete(TopicHit).where(TopicHit.call_id.in_([c for c, _ in out])))
+    return out
+
+
+@dataclass(frozen=True)
+class _Stored:
+    tagged: int
+    retagged: int
+    failures: list[tuple[str, str]]
+
+
+def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, version: int) -> _Stored:
+    """Write one analysed batch: the calls this run won first-time and re-tagged, and those that failed."""
+    failures = _mark_failed(session, [a for a in analyses if a.error], meta)
+    analyses = [a for a in analyses if not a.error]
     won = _mark_tagged(session.connection(), analyses, meta, version)
     _write_hits(session, won)
     counts: Counter[PhraseKey] = Counter()
@@ -199,7 +230,7 @@ def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, ver
         bucket = meta[a.call_id][1].replace(minute=0, second=0, microsecond=0)
         counts.update((bucket, phrase, a.language) for phrase in a.phrases)
     add_phrase_counts(session, counts)
-    return len(first_time), len(won) - len(first_time)
+    return _Stored(len(first_time), len(won) - len(first_time), failures)
 
 
 def _analyser(taxonomy: Taxonomy, options: TagOptions, pending: int) -> InProcessAnalyser | PoolAnalyser:
@@ -218,6 +249,7 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
         total = count_pending(session, taxonomy.version)
     progress.start("tag", total)
     tagged = retagged = 0
+    failures: list[tuple[str, str]] = []
     analyser = _analyser(taxonomy, options, total)
     try:
         for condition in _pass_conditions(taxonomy.version):
@@ -226,9 +258,10 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
                 batches = 0
                 for meta, analyses in analyser.analyse(_sweep(db, condition, options.batch_size)):
                     with db.session() as session:
-                        first, again = _store_batch(session, analyses, meta, taxonomy.version)
-                    tagged, retagged, batches = tagged + first, retagged + again, batches + 1
-                    progress.advance(first + again)
+                        stored = _store_batch(session, analyses, meta, taxonomy.version)
+                    tagged, retagged, batches = tagged + stored.tagged, retagged + stored.retagged, batches + 1
+                    failures += stored.failures
+                    progress.advance(stored.tagged + stored.retagged + len(stored.failures))
                 if batches == 0:
                     break
         pruned = 0
@@ -239,4 +272,4 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
         if isinstance(analyser, PoolAnalyser):
             analyser.close()
         progress.finish()
-    return TagReport(tagged, retagged, taxonomy.version, time.perf_counter() - began, pruned)
+    return TagReport(tagged, retagged, taxonomy.version, time.perf_counter() - began, pruned, tuple(failures))

@@ -49,6 +49,11 @@ class CallAnalysis:
     topics: tuple[TopicMatch, ...]
     qa: QaResult
     phrases: frozenset[str]
+    error: str | None = None  # why this call could not be analysed; the rest of its batch was
+
+
+NO_QA = QaResult(greeting=False, empathy=False, resolution_confirmed=False, closing=False)
+MAX_ERROR_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -205,10 +210,23 @@ def analyse_calls(
         groups[matchers.language_for(call.language)].append(i)
     out: list[CallAnalysis | None] = [None] * len(calls)
     for language, indices in groups.items():
-        group = analyse_language_group(matchers.for_language(language), [calls[i] for i in indices], phrase_options)
+        lm = matchers.for_language(language)
+        group = _guarded(lm, [calls[i] for i in indices], phrase_options)
         for i, analysis in zip(indices, group, strict=True):
             out[i] = analysis
     return [a for a in out if a is not None]
+
+
+def _guarded(lm: LanguageMatcher, calls: list[CallText], phrase_options: PhraseOptions | None) -> list[CallAnalysis]:
+    """The per-call error boundary: a call the pipeline cannot take (text stored by an older release beyond spaCy's
+    limit, say) comes back with its reason, and its batch is analysed call by call so the others go through."""
+    try:
+        return analyse_language_group(lm, calls, phrase_options)
+    except Exception as exc:  # spaCy and thinc raise far more than ValueError; which call failed is found below
+        if len(calls) == 1:
+            reason = f"tagging failed: {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+            return [CallAnalysis(calls[0].call_id, lm.language, (), NO_QA, frozenset(), error=reason)]
+    return [a for call in calls for a in _guarded(lm, [call], phrase_options)]
 
 
 def tag_call(

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from cli.context import console
 from cli.main import app
 from core.db import Database
-from core.models import Alert, AlertKind, Severity
+from core.models import Alert, AlertKind, Severity, Speaker
 from core.settings import get_settings
+from tests.detect.test_tagging import add_call
 
 
 def test_undecodable_recordings_fail_with_their_file_and_reason(
@@ -69,3 +70,16 @@ def test_failed_deliveries_are_shown_with_their_reason(tmp_path: Path, monkeypat
     assert result.exit_code == 0, result.output
     assert "0 delivered, 1 to retry" in result.stdout
     assert f"failed alert 1 -> webhook:http://127.0.0.1:{port}/hook: ConnectError" in result.stdout
+
+
+def test_a_call_tagging_cannot_take_is_listed_with_its_reason(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/tag.db"
+    database = Database(url)
+    at = datetime(2026, 10, 26, 9, tzinfo=UTC)
+    add_call(database, "fine", at, "en", [(Speaker.CUSTOMER, "There is a paper bill fee on my bill")])
+    add_call(database, "huge", at, "en", [(Speaker.CUSTOMER, "bill " * 220_000)])
+    database.engine.dispose()
+    result = CliRunner().invoke(app, ["--db", url, "process"])
+    assert result.exit_code == 0, result.output
+    assert "1 new, 0 re-tagged, 1 failed" in result.stdout
+    assert "failed huge: tagging failed: ValueError" in result.stdout

@@ -112,3 +112,21 @@ def test_process_pool_gives_the_same_results_as_one_process(db: Database, tmp_pa
     assert (one.tagged, pooled.tagged) == (10, 10)
     assert _results(db) == _results(other)
     assert len(_results(db)[0]) > 0
+
+
+def test_a_call_the_pipeline_cannot_take_fails_with_its_reason_and_the_batch_goes_on(db: Database) -> None:
+    """An older release stored a segment beyond spaCy's 1,000,000-character limit: that call fails, the others in
+    its batch are tagged, and later runs do not stumble on it again."""
+    add_call(db, "before", AT, "en", CHARGE)
+    add_call(db, "huge", AT + timedelta(minutes=1), "en", [(Speaker.CUSTOMER, "bill " * 220_000)])
+    add_call(db, "after", AT + timedelta(minutes=2), "en", CHARGE)
+    report = tag_pending(db, options=TagOptions(batch_size=10))
+    assert (report.tagged, report.failed) == (2, 1)
+    ((call_id, reason),) = report.failures
+    assert call_id == "huge" and reason.startswith("tagging failed: ValueError") and "max_length" in reason
+    with db.session() as session:
+        rows = {c.id: (c.status, c.error) for c in session.scalars(select(Call))}
+        hits = set(session.scalars(select(TopicHit.call_id)))
+    assert rows["huge"] == (CallStatus.FAILED, reason)
+    assert rows["before"][0] == rows["after"][0] == CallStatus.TAGGED and hits == {"before", "after"}
+    assert tag_pending(db).failed == 0
