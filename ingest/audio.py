@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from core.errors import InvalidInput
 from core.records import AudioRecord, content_call_id
@@ -47,6 +47,7 @@ class ManifestRow:
     fields: Mapping[str, Any]
     manifest: Path
     line: int
+    problem: str | None = None  # why the row cannot be used; its recording is held back, not read on its own
 
 
 def _file_column(header: list[str]) -> str | None:
@@ -54,12 +55,25 @@ def _file_column(header: list[str]) -> str | None:
     return next((lowered[c] for c in MANIFEST_FILE_COLUMNS if c in lowered), None)
 
 
+def _open_csv(path: Path) -> TextIO:
+    # Bytes that are not UTF-8 become lone surrogates: a row holding one is refused by name and line, while the
+    # rest of the manifest, and which recordings it covers, are still read.
+    return path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
+
+
+def _undecodable(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and any("\udc80" <= ch <= "\udcff" for ch in v) for v in values)
+
+
+NOT_UTF8 = "not UTF-8 (a spreadsheet's regional encoding?): save the manifest as UTF-8 and ingest it again"
+
+
 def is_manifest(path: Path) -> bool:
     """A CSV is a manifest when one of its columns names the audio file."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
+        with _open_csv(path) as fh:
             header = next(csv.reader(fh), [])
-    except (OSError, UnicodeDecodeError):
+    except (OSError, csv.Error):
         return False
     return _file_column(header) is not None
 
@@ -67,7 +81,7 @@ def is_manifest(path: Path) -> bool:
 def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
     """Rows of a manifest CSV; relative audio paths are relative to the manifest's folder."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
+        with _open_csv(path) as fh:
             reader = csv.DictReader(fh)
             column = _file_column(list(reader.fieldnames or []))
             if column is None:
@@ -82,8 +96,9 @@ def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
                     continue
                 audio = (path.parent / name).resolve()
                 fields = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-                yield ManifestRow(audio, fields, path, line)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                problem = NOT_UTF8 if _undecodable([*row.keys(), *row.values()]) else None
+                yield ManifestRow(audio, fields, path, line, problem)
+    except (OSError, csv.Error) as exc:
         yield BadRecord(str(path), 0, f"unreadable manifest: {exc}")
 
 

@@ -42,12 +42,17 @@ def _expand(path: Path) -> list[Path]:
     return [path]
 
 
-def _manifest_items(manifests: Sequence[Path], bad: list[BadRecord]) -> dict[Path, AudioItem]:
-    items: dict[Path, AudioItem] = {}
+def _manifest_items(manifests: Sequence[Path], bad: list[BadRecord]) -> dict[Path, AudioItem | None]:
+    """The recordings manifests name, with their rows; None for one held back by a row that cannot be used (it
+    must not be registered under a content id meanwhile: the fixed row would add it a second time)."""
+    items: dict[Path, AudioItem | None] = {}
     for manifest in manifests:
         for row in read_manifest(manifest):
             if isinstance(row, BadRecord):
                 bad.append(row)
+            elif row.problem is not None:
+                bad.append(BadRecord(str(manifest), row.line, row.problem))
+                items[row.audio] = None
             elif not row.audio.is_file():
                 bad.append(BadRecord(str(manifest), row.line, f"audio file not found: {row.audio}"))
             else:
@@ -73,14 +78,14 @@ def plan_paths(paths: Sequence[Path]) -> IngestPlan:
     audio = [f for f in files if is_audio_file(f)]
     sidecars = {c for a in audio for c in sidecar_candidates(a)}
     transcripts = [f for f in files if is_transcript_file(f) and f not in sidecars]
-    by_manifest = _manifest_items(manifests, bad)
-    items = dict(by_manifest)
+    items = _manifest_items(manifests, bad)
     for f in audio:
         items.setdefault(f, AudioItem(f))
     known = set(manifests) | set(audio) | sidecars | set(transcripts)
     bad.extend(BadRecord(str(f), 0, "unsupported file type") for f in explicit if f not in known)
     used = len(transcripts) + len(items) + len(manifests)
-    return IngestPlan(tuple(transcripts), tuple(items.values()), tuple(bad), used)
+    chosen = tuple(item for item in items.values() if item is not None)
+    return IngestPlan(tuple(transcripts), chosen, tuple(bad), used)
 
 
 def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:

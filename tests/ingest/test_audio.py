@@ -113,3 +113,26 @@ def test_a_recording_dated_by_a_broken_clock_is_a_bad_record(db: Database, tmp_p
     (bad,) = summary.bad_records
     assert summary.calls_new == 0 and "started_at must be between 2000-01-01" in bad.reason
     assert "(the file's time)" in bad.reason
+
+
+def test_a_manifest_not_in_utf8_holds_back_its_rows_until_fixed_and_adds_nothing_twice(
+    db: Database, tmp_path: Path
+) -> None:
+    """A spreadsheet saved as Windows-1250: the rows it cannot read are refused with the reason, their recordings
+    are not registered under content ids meanwhile, and the fixed manifest adds them once, under their own ids."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    write_wav(rec / "a.wav", freq=330)
+    write_wav(rec / "b.wav", freq=340)
+    text = "file,call_id,started_at,queue,agent_id\na.wav,w-a,2026-11-02T09:00:00Z,tech,ana\n"
+    text += "b.wav,w-b,2026-11-02T09:05:00Z,tech,đuro\n"
+    (rec / "manifest.csv").write_bytes(text.encode("cp1250"))
+    first = ingest_paths(db, [rec])
+    assert (first.calls_new, first.audio_registered) == (1, 1)
+    (bad,) = first.bad_records
+    assert (Path(bad.file).name, bad.line) == ("manifest.csv", 3) and "not UTF-8" in bad.reason
+    assert set(_calls(db)) == {"w-a"}
+    (rec / "manifest.csv").write_text(text, encoding="utf-8")
+    fixed = ingest_paths(db, [rec])
+    assert (fixed.calls_new, fixed.skipped_existing, fixed.bad_records) == (1, 1, ())
+    assert set(_calls(db)) == {"w-a", "w-b"} and _calls(db)["w-b"].agent_id == "đuro"
