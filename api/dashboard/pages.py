@@ -39,13 +39,15 @@ def _page(request: Request, template: str, viewer: Viewer | None, status_code: i
     return response
 
 
-def _guarded(request: Request, template: str, transcripts: bool = False, **context: Any) -> Response:
+def _guarded(
+    request: Request, template: str, transcripts: bool = False, status_code: int = 200, **context: Any
+) -> Response:
     viewer = current_viewer(request)
     if viewer is None:
         return RedirectResponse(login_url(request), status_code=303)
     if transcripts and not viewer.can_read_calls:
         return _page(request, "forbidden.html", viewer, status_code=403, **context)
-    return _page(request, template, viewer, **context)
+    return _page(request, template, viewer, status_code, **context)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -81,8 +83,11 @@ def overview(request: Request) -> Response:
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_page(request: Request, alert_id: int) -> Response:
-    return _guarded(request, "alert.html", nav="overview", alert_id=alert_id)
+def alert_page(request: Request, alert_id: str) -> Response:
+    # A page, not the API: a mistyped address gets a page that leads back, not a problem+json body.
+    if not alert_id.isascii() or not alert_id.isdigit() or len(alert_id) > 18:
+        return _guarded(request, "not_found.html", status_code=404, nav="overview", what=f"Alert {alert_id}")
+    return _guarded(request, "alert.html", nav="overview", alert_id=int(alert_id))
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -186,7 +186,11 @@ def test_pages_need_a_valid_key(page: tuple[sync_api.Page, Watch], site: Site) -
 
 def test_overview_marks_the_planted_spike(page: tuple[sync_api.Page, Watch], site: Site) -> None:
     tab, _ = page
-    _login(tab, site)
+    with tab.expect_request(lambda r: "/api/v1/reports/pareto" in r.url) as pareto:
+        _login(tab, site)
+    days = _api(site, "/topics/*/trend", bucket="day")
+    assert parse_qs(urlsplit(pareto.value.url).query) == {"since": [days["since"]], "until": [days["until"]]}
+    sync_api.expect(tab.locator("#pareto-window")).to_contain_text("the days of the daily chart")
     first = tab.locator("#alert-list .alert-item").first
     sync_api.expect(first).to_contain_text(SPIKE_TOPIC)
     sync_api.expect(first).to_contain_text("open")
@@ -221,8 +225,15 @@ def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_ap
     tab.click("#ack-button")
     sync_api.expect(tab.locator("#alert-status")).to_contain_text("acknowledged")
     sync_api.expect(tab.locator("#triage-log")).to_contain_text("billing <team>")  # shown as text, not markup
-    assert tab.locator("#ack-button").is_disabled()
     assert _api(site, f"/alerts/{site.alert_id}")["status"] == "acknowledged"
+    sync_api.expect(tab.locator("#ack-button")).to_have_text("Add note")  # a later note needs no HTTP client
+    tab.click("#ack-button")
+    sync_api.expect(tab.locator("#status")).to_contain_text("Write the note to add first")
+    tab.fill("#triage-comment", "Vendor says fixed by 3 pm")
+    tab.click("#ack-button")
+    sync_api.expect(tab.locator("#triage-log")).to_contain_text("Vendor says fixed by 3 pm")
+    sync_api.expect(tab.locator("#status")).to_contain_text("Note added")
+    assert "Vendor says fixed by 3 pm" in _api(site, f"/alerts/{site.alert_id}")["ack_comment"]
     tab.fill("#triage-comment", "Fee removed from paper bills")
     tab.click("#resolve-button")
     sync_api.expect(tab.locator("#alert-status")).to_contain_text("resolved")

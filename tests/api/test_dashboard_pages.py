@@ -125,3 +125,11 @@ def test_static_files_and_vendored_chart_licence(client: TestClient) -> None:
         assert client.get(f"/static/{path}").status_code == 200
     licence = (Path(STATIC_DIR) / "vendor" / "uplot" / "LICENSE").read_text()
     assert "MIT" in licence or "Permission is hereby granted" in licence
+
+
+@pytest.mark.parametrize("path", ["/alerts/abc", "/alerts/1.5", "/alerts/%D9%A3", "/alerts/99999999999999999999"])
+def test_a_mistyped_alert_address_is_a_page_that_leads_back(client: TestClient, path: str) -> None:
+    _log_in(client, "analyst")
+    response = client.get(path)
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "does not exist" in response.text and 'href="/"' in response.text

@@ -52,7 +52,10 @@
       RECOVERY_TEXT[a.recovery] || "Back to baseline? Not known yet: waiting for enough calls after the fix.";
     const ack = document.getElementById("ack-button");
     const resolve = document.getElementById("resolve-button");
-    if (ack) ack.disabled = a.status !== "open";
+    if (ack) {  // once acknowledged, the same button adds a note ("vendor says fixed by 3 pm")
+      ack.textContent = a.status === "acknowledged" ? "Add note" : "Acknowledge";
+      ack.disabled = a.status === "resolved";
+    }
     if (resolve) resolve.disabled = a.status === "resolved";
   }
 
@@ -147,15 +150,22 @@
     if (!form) return;
     const comment = document.getElementById("triage-comment");
     const act = async (action, button) => {
+      const note = comment.value.trim();
+      const adding = action === "ack" && a.status === "acknowledged";
+      if (adding && !note) {
+        CP.status("Write the note to add first.", true);
+        comment.focus();
+        return;
+      }
       button.disabled = true;
       try {
-        const body = JSON.stringify(comment.value.trim() ? { comment: comment.value.trim() } : {});
+        const body = JSON.stringify(note ? { comment: note } : {});
         const updated = await api(`/alerts/${alertId}/${action}`, null, { method: "POST", body });
         Object.assign(a, updated);  // the action answers the alert without its examples; keep those
         comment.value = "";
         renderFacts(a);
         renderTriage(a);
-        CP.status(action === "ack" ? "Alert acknowledged." : "Alert resolved.");
+        CP.status(adding ? "Note added." : action === "ack" ? "Alert acknowledged." : "Alert resolved.");
       } catch (err) {
         CP.status(`Could not ${action === "ack" ? "acknowledge" : "resolve"}: ${err.message}`, true);
         renderTriage(a);

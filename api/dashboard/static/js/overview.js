@@ -9,7 +9,7 @@
   const SEVERITY_COLOR = { high: "#dc2626", medium: "#d97706", low: "#0891b2" };
   const STATUS_ORDER = { open: 0, acknowledged: 1, resolved: 2 };
   const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 };
-  const state = { bucket: "day", alerts: [], pareto: [] };
+  const state = { bucket: "day", alerts: [], pareto: [], window: {} };
 
   function sortAlerts(alerts) {
     return alerts.slice().sort((a, b) =>
@@ -78,9 +78,8 @@
     const params = { bucket };
     if (bucket === "hour") {
       // Two weeks of hours, ending where the data ends (the API's default is one week).
-      const days = await api("/topics/*/trend", { bucket: "day" });
-      params.since = new Date(Date.parse(days.until) - HOUR_WINDOW_DAYS * 86400e3).toISOString();
-      params.until = days.until;
+      params.since = new Date(Date.parse(state.window.until) - HOUR_WINDOW_DAYS * 86400e3).toISOString();
+      params.until = state.window.until;
     }
     const topics = state.pareto.slice(0, TOP_TOPICS).map((r) => r.topic);
     const [total, grouped] = await Promise.all([
@@ -137,7 +136,13 @@
 
   CP.start(async () => {
     bindToggle();
-    const [alerts, pareto] = await Promise.all([all("/alerts"), api("/reports/pareto")]);
+    // The Pareto counts the days the chart shows by default (the API's eight weeks of days), not all time.
+    const days = await api("/topics/*/trend", { bucket: "day" });
+    state.window = { since: days.since, until: days.until };
+    document.getElementById("pareto-window").textContent =
+      `Tagged calls ${CP.day(days.since)} – ${CP.day(new Date(Date.parse(days.until) - 1).toISOString())}, ` +
+      "the days of the daily chart.";
+    const [alerts, pareto] = await Promise.all([all("/alerts"), api("/reports/pareto", state.window)]);
     state.alerts = alerts;
     state.pareto = (pareto.items || []).map((r) => ({ ...r, topic: r.topic ?? r.topic_id }));
     renderAlerts();
