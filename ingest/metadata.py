@@ -63,6 +63,7 @@ class ImportedTranscript:
     caller_hash: str | None = None
     qa: dict[str, Any] | None = None
     topics: tuple[str, ...] = field(default_factory=tuple)
+    line: int = 0  # where the record starts in its file (0: not read from a file)
 
 
 def reject_unknown_keys(obj: Mapping[str, Any], allowed: Collection[str], where: str = "") -> None:
@@ -284,7 +285,8 @@ def parse_transcript(obj: Any) -> ImportedTranscript:
         raise InvalidInput("segments must be a list")
     if len(raw_segments) > MAX_SEGMENTS:
         raise InvalidInput(f"segments must be at most {MAX_SEGMENTS}")
-    segments = tuple(parse_segment(seg, i) for i, seg in enumerate(raw_segments))
+    # In time order: some exports list one channel's turns, then the other's (a stable sort keeps equal starts).
+    segments = tuple(sorted((parse_segment(seg, i) for i, seg in enumerate(raw_segments)), key=lambda s: s.start))
     if meta.duration_s is None and segments:
         meta = replace(meta, duration_s=max(s.end for s in segments))
     if obj.get("status") is not None and not isinstance(obj.get("status"), str):

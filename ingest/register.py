@@ -123,6 +123,26 @@ def _unknown(items: Sequence[T], call_id: Callable[[T], str], known: set[str]) -
     return fresh, len(items) - len(fresh)
 
 
+def _first_of_each(
+    items: list[ImportedTranscript], first_line: dict[str, int], bad: list[BadRecord], file: str
+) -> list[ImportedTranscript]:
+    """Records whose call id is new to this file; a repeat is reported, not counted as a call known before (the
+    two may differ, and only one can be kept)."""
+    out = []
+    for item in items:
+        call_id = item.record.meta.call_id
+        if call_id in first_line:
+            bad.append(
+                BadRecord(
+                    file, item.line, f"call_id {call_id!r} already on line {first_line[call_id]}: the first is kept"
+                )
+            )
+        else:
+            first_line[call_id] = item.line
+            out.append(item)
+    return out
+
+
 def register_transcripts(
     session: Session,
     records: Iterable[ImportedTranscript | TranscriptRecord | BadRecord],
@@ -136,10 +156,13 @@ def register_transcripts(
     new = skipped = 0
     bad: list[BadRecord] = []
     seen: set[str] = set()
+    first_line: dict[str, int] = {}
     for batch in _batches(records, BATCH):
         items = [ImportedTranscript(r) if isinstance(r, TranscriptRecord) else r for r in batch]
-        good = [r for r in items if isinstance(r, ImportedTranscript)]
         bad.extend(r for r in items if isinstance(r, BadRecord))
+        good = _first_of_each(
+            [r for r in items if isinstance(r, ImportedTranscript)], first_line, bad, source_file or "request"
+        )
         known = seen | _existing_ids(session, [r.record.meta.call_id for r in good])
         fresh, repeated = _unknown(good, lambda r: r.record.meta.call_id, known)
         skipped += repeated

@@ -6,6 +6,7 @@ import codecs
 import gzip
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, cast
 
@@ -68,7 +69,7 @@ def _parse_line(text: str, file: str, line: int) -> ImportedTranscript | BadReco
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep to read
         return BadRecord(file, line, f"invalid JSON: {str(exc).split(';')[0]}")
     try:
-        return parse_transcript(obj)
+        return replace(parse_transcript(obj), line=line)
     except InvalidInput as exc:
         return BadRecord(file, line, exc.detail)
 

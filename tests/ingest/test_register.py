@@ -23,9 +23,11 @@ PII_TEXT = (
 def test_ingest_twice_adds_nothing_the_second_time(db: Database, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "calls.jsonl", [call_obj("a"), call_obj("b"), call_obj("a")])
     first = ingest_paths(db, [path])
-    assert (first.files, first.calls_new, first.skipped_existing) == (1, 2, 1)
+    assert (first.files, first.calls_new, first.skipped_existing) == (1, 2, 0)
+    # a call id repeated within one file is not a call known from before: the record left out is reported
+    assert [(b.line, b.reason) for b in first.bad_records] == [(3, "call_id 'a' already on line 1: the first is kept")]
     second = ingest_paths(db, [path])
-    assert (second.calls_new, second.skipped_existing, second.readable) == (0, 3, 3)
+    assert (second.calls_new, second.skipped_existing, second.readable, len(second.bad_records)) == (0, 2, 2, 1)
     with db.session() as session:
         assert session.scalar(text("select count(*) from calls")) == 2
         assert session.scalar(text("select count(*) from segments")) == 4
@@ -120,3 +122,22 @@ def test_segments_without_words_or_pii_store_sql_null(db: Database, tmp_path: Pa
             text("select idx, words is null, redactions is null, json_type(redactions) from segments order by idx")
         ).all()
     assert [tuple(r) for r in rows] == [(0, 1, 1, None), (1, 1, 0, "array"), (2, 1, 1, None)]
+
+
+def test_segments_are_stored_in_time_order_whatever_the_file_order(db: Database, tmp_path: Path) -> None:
+    """Some exports list one channel's turns, then the other's: the conversation is stored as it was spoken."""
+    turns = [
+        {"start": 0.5, "end": 3.0, "speaker": "agent", "text": "Good morning."},
+        {"start": 9.0, "end": 11.0, "speaker": "agent", "text": "Let me check."},
+        {"start": 3.2, "end": 8.0, "speaker": "customer", "text": "There is a fee on my bill."},
+        {"start": 9.0, "end": 10.0, "speaker": "customer", "text": "Thanks."},
+    ]
+    ingest_paths(db, [write_jsonl(tmp_path / "c.jsonl", [call_obj("a", segments=turns)])])
+    with db.session() as session:
+        rows = session.execute(select(Segment.idx, Segment.start, Segment.text).order_by(Segment.idx)).all()
+    assert [(r.idx, r.start, r.text) for r in rows] == [
+        (0, 0.5, "Good morning."),
+        (1, 3.2, "There is a fee on my bill."),
+        (2, 9.0, "Let me check."),  # equal starts keep the file's order
+        (3, 9.0, "Thanks."),
+    ]
