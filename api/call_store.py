@@ -16,7 +16,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Call, CallStatus, Segment, TopicHit
 from core.recordings import recording_path
 from core.redact import hash_caller_id as core_hash_caller_id
-from core.redact import redact_text
+from core.redact import redact_path, redact_text
 from core.search import cursor_time, decode_cursor, encode_cursor
 
 
@@ -69,7 +69,7 @@ def import_transcripts(session: Session, transcripts: list[TranscriptIn]) -> tup
         # As ingest does with an export: the hash stands in for the clear caller id it no longer has.
         call.caller_hash = call.caller_hash or item.caller_hash
         call.qa = item.qa
-        call.source_file = item.source_file or "api"
+        call.source_file = redact_path(item.source_file) if item.source_file else "api"
         if call.duration_s is None and item.segments:
             call.duration_s = max(s.end for s in item.segments)
         for idx, seg in enumerate(item.segments):

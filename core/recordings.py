@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shutil
 from pathlib import Path
 
 UPLOADS = "uploads"
@@ -28,3 +31,28 @@ def recording_path(audio_path: str | None, audio_dir: Path) -> Path | None:
         if moved.is_file():
             return moved
     return path if path.is_file() else None
+
+
+def keep_private(source: Path, audio_dir: Path) -> Path:
+    """The recording at ``source``, kept under the upload folder by the SHA-256 of its content, as uploads are: for
+    a recording whose path holds personal data, which must not be stored. A hard link where the file system
+    allows it (no second copy on disk, and the recording survives the source folder's clean-up), else a copy."""
+    target_dir = upload_dir(audio_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    target = target_dir / f"{digest.hexdigest()}{source.suffix.lower()}"
+    if target.is_file():
+        return target
+    staging = target_dir / f".ingest-{digest.hexdigest()}-{os.getpid()}"
+    try:
+        try:
+            os.link(source, staging)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, staging)
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    return target

@@ -103,3 +103,4 @@ def content_call_id(sha256_hex: str) -> str:
 class AudioRecord:
     meta: CallMeta
     audio_path: str
+    source_file: str | None = None  # where it came from, when that differs from audio_path

@@ -347,3 +347,21 @@ def redact_values(value: object) -> object:
     if isinstance(value, dict):
         return {k: redact_values(v) for k, v in value.items()}
     return value
+
+
+_PATH_EMAIL = re.compile(r"[^\s@/\\]+@[^\s@/\\]+?\.[A-Za-z]{2,}")
+
+
+def redact_path(path: str) -> str:
+    """A file path with the e-mail addresses, international phone numbers and card numbers in it replaced by
+    placeholders: recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav")."""
+    probe = path.replace("_", " ")  # a word separator in file names; the same length, so spans map back
+    found = [(m.start(), m.end(), PiiKind.EMAIL) for m in _PATH_EMAIL.finditer(path)]
+    found += [(m.start(), m.end(), PiiKind.CARD) for m in _ID_CARD.finditer(probe) if _luhn(re.sub(r"\D", "", m[0]))]
+    found += [(m.start(), m.end(), PiiKind.PHONE) for m in _ID_PHONE.finditer(probe)]
+    pieces, cursor = [], 0
+    for start, end, kind in sorted(found):
+        if start >= cursor:
+            pieces += [path[cursor:start], f"[{kind}]"]
+            cursor = end
+    return "".join([*pieces, path[cursor:]])

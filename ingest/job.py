@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.db import Database
 from core.progress import NoProgress, Progress
+from core.settings import get_settings
 from ingest.register import IngestSummary, register_audio, register_transcripts
 from ingest.sources import plan_paths, read_audio_items
 from ingest.transcripts import count_records, read_transcripts
@@ -31,7 +32,8 @@ def ingest_paths(db: Database, paths: Sequence[Path], progress: Progress | None 
                 )
         if plan.audio:
             with db.session() as session:
-                summary += register_audio(session, read_audio_items(plan.audio), progress=progress)
+                records = read_audio_items(plan.audio, get_settings().audio_dir)
+                summary += register_audio(session, records, progress=progress)
     finally:
         progress.finish()
     return summary

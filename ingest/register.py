@@ -14,7 +14,7 @@ from core.db import caller_hash_key
 from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
-from core.redact import hash_caller_id, redact_text, redact_words
+from core.redact import hash_caller_id, redact_path, redact_text, redact_words
 from ingest.metadata import BadRecord, ImportedTranscript
 
 BATCH = 500
@@ -105,7 +105,10 @@ def _transcript_rows(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     meta = item.record.meta
     caller_hash = hash_caller_id(key, meta.caller_id) if meta.caller_id else item.caller_hash
-    call = _call_row(meta, caller_hash, status=CallStatus.TRANSCRIBED, source_file=item.source_file or source_file)
+    origin = item.source_file or source_file
+    call = _call_row(
+        meta, caller_hash, status=CallStatus.TRANSCRIBED, source_file=redact_path(origin) if origin else None
+    )
     if item.qa is not None:
         call["qa"] = item.qa
     segments = [_segment_row(meta.call_id, i, seg) for i, seg in enumerate(item.record.segments)]
@@ -206,7 +209,7 @@ def register_audio(
                     caller_hash,
                     status=CallStatus.PENDING,
                     audio_path=record.audio_path,
-                    source_file=record.audio_path,
+                    source_file=record.source_file or record.audio_path,
                 )
             )
         seen |= known

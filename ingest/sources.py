@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from core.errors import InvalidInput
+from core.recordings import keep_private
 from core.records import AudioRecord
+from core.redact import redact_path
 from ingest.audio import audio_record, is_audio_file, is_manifest, read_manifest, sidecar_candidates
 from ingest.metadata import BadRecord
 from ingest.transcripts import is_transcript_file
@@ -88,12 +90,25 @@ def plan_paths(paths: Sequence[Path]) -> IngestPlan:
     return IngestPlan(tuple(transcripts), chosen, tuple(bad), used)
 
 
-def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:
+def read_audio_items(items: Sequence[AudioItem], audio_dir: Path) -> Iterator[AudioRecord | BadRecord]:
     for item in items:
         try:
-            yield audio_record(item.audio, item.fields)
+            yield _private(audio_record(item.audio, item.fields), audio_dir)
         except InvalidInput as exc:
             where = item.origin or item.audio
             yield BadRecord(str(where), item.line, exc.detail)
         except OSError as exc:
             yield BadRecord(str(item.audio), 0, f"unreadable recording: {exc}")
+
+
+def _private(record: AudioRecord, audio_dir: Path) -> AudioRecord:
+    """A recording whose path holds a phone number, an e-mail address or a card number is read from a copy named by
+    its content; the path is kept with placeholders, so the database never holds the number."""
+    shown = redact_path(record.audio_path)
+    if shown == record.audio_path:
+        return record
+    try:
+        kept = keep_private(Path(record.audio_path), audio_dir)
+    except OSError as exc:
+        raise InvalidInput(f"its path holds personal data, and no copy could be kept under {audio_dir}: {exc}") from exc
+    return replace(record, audio_path=str(kept), source_file=shown)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.records import Word
-from core.redact import PiiKind, find_pii, hash_caller_id, redact_text, redact_words
+from core.redact import PiiKind, find_pii, hash_caller_id, redact_path, redact_text, redact_words
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,20 @@ def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_i
     assert find_pii("Someone said that the phone bill is often late, at home.") == ()
     assert [s.kind for s in find_pii("FOUR FIVE SIX ONE TWO THREE FOUR FIVE")] == ["PHONE"]
     assert [s.kind for s in find_pii("Ivan DOT Horvat AT Example DOT com")] == ["EMAIL"]
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/rec/2026-10-26_0915_+385915550101.wav", "/rec/2026-10-26_0915_[PHONE].wav"),
+        ("/rec/call_00385915550101.wav", "/rec/call_[PHONE].wav"),
+        ("/rec/ivan.horvat@example.com/x.wav", "/rec/[EMAIL]/x.wav"),
+        ("/rec/4111111111111111.wav", "/rec/[CARD].wav"),
+        # date and time stamps are not personal, nor is a 16-digit number that is not a card (Luhn)
+        ("/rec/call-20261026-000213.wav", "/rec/call-20261026-000213.wav"),
+        ("/rec/20261026091500.wav", "/rec/20261026091500.wav"),
+        ("/rec/4561234567890123.wav", "/rec/4561234567890123.wav"),
+    ],
+)
+def test_paths_keep_their_shape_without_personal_data(path: str, shown: str) -> None:
+    assert redact_path(path) == shown

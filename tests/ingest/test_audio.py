@@ -136,3 +136,23 @@ def test_a_manifest_not_in_utf8_holds_back_its_rows_until_fixed_and_adds_nothing
     fixed = ingest_paths(db, [rec])
     assert (fixed.calls_new, fixed.skipped_existing, fixed.bad_records) == (1, 1, ())
     assert set(_calls(db)) == {"w-a", "w-b"} and _calls(db)["w-b"].agent_id == "đuro"
+
+
+def test_a_phone_number_in_a_recordings_path_never_reaches_the_database(db: Database, tmp_path: Path) -> None:
+    """Recorders name files after the caller: the call reads a copy named by its content, and the path is kept
+    with a placeholder. Re-ingesting the folder adds nothing."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    source = write_wav(rec / "2026-10-26_0915_+385915550101.wav", freq=350)
+    plain = write_wav(rec / "2026-10-26_0916.wav", freq=360)
+    summary = ingest_paths(db, [rec])
+    assert (summary.audio_registered, summary.bad_records) == (2, ())
+    calls = {Path(c.source_file or "").name: c for c in _calls(db).values()}
+    private = calls["2026-10-26_0915_[PHONE].wav"]
+    kept = Path(private.audio_path or "")
+    assert kept.parent == tmp_path / "audio" / "uploads" and kept.read_bytes() == source.read_bytes()
+    assert calls[plain.name].audio_path == str(plain.resolve())  # nothing personal: read where it is
+    stored = Path(db.engine.url.database or "")
+    assert all(b"5550101" not in f.read_bytes() for f in stored.parent.glob(stored.name + "*"))  # and its WAL
+    again = ingest_paths(db, [rec])
+    assert (again.calls_new, again.skipped_existing) == (0, 2)
