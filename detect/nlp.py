@@ -31,6 +31,10 @@ LOOKUP_LANGUAGES = frozenset(
 PREFIX_LANGUAGES = frozenset({"hu"})  # agglutinative: match pattern stems as prefixes
 CHAR_LANGUAGES = frozenset({"zh", "ja", "th"})
 YO_LANGUAGES = frozenset({"ru", "be"})
+# Croatian typed without diacritics ("racun" for "račun"): speech-to-text writes them, a typed import or a
+# taxonomy author may not. Matching keys are lemmas with the letters folded; phrases keep them as spoken.
+PLAIN_LETTER_LANGUAGES = frozenset({"hr"})
+_PLAIN = str.maketrans("čćšžđ", "ccszd")
 MIN_STEM = 3
 _VOWELS = "aeiouáéíóöőúüű"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
@@ -104,11 +108,44 @@ def prefix_key(form: str, lemma: str, stems: frozenset[str]) -> str:
     return lemma
 
 
+def plain_letters(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
+@lru_cache(maxsize=4)
+def _plain_lemmas(language: str) -> dict[str, str]:
+    """Lemmas of forms typed without diacritics ("racuna" -> the lemma of "računa"), for spellings that are not
+    words as written: "racunalo" (a computer) stays itself and never becomes "račun". Where two forms fold into
+    one, the first in the table keeps it."""
+    raw = load_language_data(registry.lookups.get(language)["lemma_lookup"])
+    if not isinstance(raw, dict):
+        raise TypeError(f"{language} lemma table is not a mapping")
+    out: dict[str, str] = {}
+    for form, lemma in raw.items():
+        plain = plain_letters(form)
+        if plain != form and plain not in raw and plain not in out:
+            out[plain] = lemma
+    return out
+
+
+def needs_keys(language: str, stems: frozenset[str]) -> bool:
+    """Whether a doc's match keys differ from its lookup lemmas (they must then be set on it before matching)."""
+    return bool(stems) or language in PLAIN_LETTER_LANGUAGES
+
+
+def written_key(text: str, language: str) -> str:
+    """A pattern word as written, as a match key."""
+    return plain_letters(text) if language in PLAIN_LETTER_LANGUAGES else text
+
+
 def token_keys(doc: Doc, language: str, stems: frozenset[str] = frozenset()) -> list[str]:
     """The match key of every token of a (lowercased) doc."""
     if language in CHAR_LANGUAGES or language not in LOOKUP_LANGUAGES:
         return [t.text for t in doc]
     lemmas = [t.lemma_ or t.text for t in doc]
+    if language in PLAIN_LETTER_LANGUAGES:
+        plain = _plain_lemmas(language)
+        return [plain_letters(plain.get(t.text, lemma)) for t, lemma in zip(doc, lemmas, strict=True)]
     if language in PREFIX_LANGUAGES and stems:
         return [
             prefix_key(t.text, lemma, stems) if len(t.text) >= MIN_STEM else lemma

@@ -76,7 +76,8 @@ def _pattern_variants(matcher_nlp: Language, language: str, pattern: str) -> lis
     (hu "ért" -> "érik"); keeping the written form too lets text lemmatised to it still match.
     """
     doc = matcher_nlp(nlp.prepare(strip_placeholders(pattern), language))
-    options = [dict.fromkeys(pair) for pair in zip(nlp.token_keys(doc, language), (t.text for t in doc), strict=True)]
+    written = (nlp.written_key(t.text, language) for t in doc)
+    options = [dict.fromkeys(pair) for pair in zip(nlp.token_keys(doc, language), written, strict=True)]
     if language in nlp.PREFIX_LANGUAGES:
         options = [dict.fromkeys(nlp.pattern_stem(k) for k in opts) for opts in options]
     variants: list[list[str]] = [[]]
@@ -189,7 +190,7 @@ def analyse_language_group(
             doc = next(docs)
             if phrase_options is not None and segment.speaker != Speaker.AGENT:
                 phrases |= _doc_phrases(lm, doc, phrase_options)
-            if lm.stems:
+            if nlp.needs_keys(lm.language, lm.stems):
                 nlp.set_keys(doc, nlp.token_keys(doc, lm.language, lm.stems))
             _match_segment(lm, doc, segment, tallies)
         topics = tuple(

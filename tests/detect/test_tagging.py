@@ -163,3 +163,27 @@ def test_new_taxonomy_version_retags_history_without_recounting_phrases(db: Data
 def test_russian_e_and_yo_spellings_are_one_word(pattern: str, text: str) -> None:
     taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      ru: [{pattern!r}]\n")
     assert {m.topic_id for m in tag_call([customer(text)], "ru", taxonomy)} == {"t"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("neočekivani trošak", "imam neocekivani trosak na racunu"),  # typed without diacritics
+        ("neočekivani trošak", "zovem zbog neocekivanih troskova"),
+        ("naknada za papirnati račun", "naknada za papirnati racun"),
+        ("neocekivani trosak", "imam neočekivani trošak"),  # a pattern written without them matches speech
+        ("plaćanje ne prolazi", "placanje ne prolazi"),
+    ],
+)
+def test_croatian_with_and_without_diacritics_is_one_word(pattern: str, text: str) -> None:
+    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: [{pattern!r}]\n")
+    assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == {"t"}
+
+
+def test_croatian_words_that_differ_by_more_than_diacritics_stay_apart() -> None:
+    """A plain spelling that is a word of its own keeps its meaning: "troska" is slag, not a "trošak" (cost)."""
+    taxonomy = parse_taxonomy(
+        "version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: ['račun', 'trošak']\n"
+    )
+    for text in ("moje racunalo ne radi", "troska na cesti"):
+        assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == set()
