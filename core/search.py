@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, exists, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, and_, case, column, exists, func, literal, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
@@ -28,6 +28,7 @@ _FTS = table("segments_fts", column("rowid"))
 # Documents, queries and highlights must all use it, or "racun" and "račun" stop meeting.
 PG_SEARCH_CONFIG = "callpulse_search"
 # One space on each side of a CJK character is the index's padding; a highlight mark may sit inside it.
+CHARACTER_LANGUAGES = ("zh", "ja", "ko")
 _PADDED_CJK = re.compile(f" ?({_OPEN}?[{CJK_CLASS}]{_CLOSE}?) ?")
 
 
@@ -181,11 +182,12 @@ def search_segments(session: Session, opts: SearchOptions) -> SearchPage:
         tsq = func.to_tsquery(PG_SEARCH_CONFIG, to_tsquery(node))
         match = literal_column("segments.tsv").op("@@")(tsq)
         # Highlights are taken from the text as indexed (migration 0007's callpulse_search_text pads CJK).
+        words = case((_written_in_characters(), "MaxWords=100, MinWords=60"), else_="MaxWords=24, MinWords=10")
         snippet = func.ts_headline(
             PG_SEARCH_CONFIG,
             func.callpulse_search_text(Segment.text),
             tsq,
-            f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=24, MinWords=10",
+            literal(f"StartSel={_OPEN}, StopSel={_CLOSE}, ").concat(words),
         )
         base = base.add_columns(snippet).where(match)
     else:
@@ -244,15 +246,24 @@ def _walk_calls_first(session: Session, match: str, opts: SearchOptions) -> bool
     return walked * 5 < matches * 3
 
 
+def _written_in_characters() -> ColumnElement[bool]:
+    """Calls in Chinese, Japanese or Korean: the index reads each character as a word, so their snippets take
+    more words to show about a sentence (FTS5: 64 tokens, its most; ts_headline, which also counts the padding
+    between characters: 100), against 24 words elsewhere."""
+    return or_(*(Call.language.like(f"{code}%") for code in CHARACTER_LANGUAGES))
+
+
 def _fts5_snippets(session: Session, match: str, rows: Any) -> dict[int, str]:
     # snippet() is costly, so it runs only for the page's rows, not for every match.
     ids = [r[0] for r in rows]
     if not ids:
         return {}
-    snippet = func.snippet(literal_column("segments_fts"), 0, _OPEN, _CLOSE, "…", 24)
+    tokens = case((_written_in_characters(), 64), else_=24)
+    snippet = func.snippet(literal_column("segments_fts"), 0, _OPEN, _CLOSE, "…", tokens)
     query = (
         select(_FTS.c.rowid, snippet, Segment.text)
         .join(Segment, Segment.id == _FTS.c.rowid)
+        .join(Call, Call.id == Segment.call_id)
         .where(literal_column("segments_fts").op("MATCH")(match), _FTS.c.rowid.in_(ids))
     )
     return {int(r[0]): unfold_snippet(str(r[1]), str(r[2])) for r in session.execute(query)}

@@ -150,3 +150,34 @@ def test_migration_reindexes_existing_rows_on_sqlite(db: Database) -> None:
 def test_migration_reindexes_existing_rows_on_postgres(postgres_url: str) -> None:  # noqa: F811
     with fresh_postgres(postgres_url, "callpulse_cjk_migrate") as db:
         check_migration_reindexes_existing_rows(db)
+
+
+LONG_ZH = (
+    "您好，我上个月换了新的套餐，客服说月租会降低，可是这个月的账单反而多了很多，"
+    "我看了一下明细，里面有一项纸质账单服务费，我从来没有申请过纸质账单，也没有收到过任何通知，"
+    "请帮我查一下这笔费用是怎么回事，如果是你们弄错了，请把钱退给我。"
+)
+
+
+def check_cjk_snippets_are_a_sentence_long(db: Database) -> None:
+    """A CJK character is a word to the index: a snippet of 24 words would be 24 characters, half a sentence."""
+    with db.session() as s:
+        call = Call(id="z1", started_at=T0, queue="billing", language="zh")
+        call.segments.append(Segment(idx=0, start=0, end=30, speaker=Speaker.CUSTOMER, text=LONG_ZH))
+        call_en = Call(id="e1", started_at=T0, queue="billing", language="en")
+        words = " ".join(f"word{i}" for i in range(60))
+        call_en.segments.append(Segment(idx=0, start=0, end=30, speaker=Speaker.CUSTOMER, text=f"{words} fee {words}"))
+        s.add_all([call, call_en])
+    zh = _snippet(db, "服务费").replace("<mark>", "").replace("</mark>", "")
+    assert len(zh.strip("…")) >= 50 and "服务费" in zh and zh.strip("…") in LONG_ZH
+    assert len(_snippet(db, "fee").split()) <= 30  # words in other languages: as before
+
+
+def test_cjk_snippets_on_sqlite(db: Database) -> None:
+    check_cjk_snippets_are_a_sentence_long(db)
+
+
+@pytest.mark.postgres
+def test_cjk_snippets_on_postgres(postgres_url: str) -> None:  # noqa: F811
+    with fresh_postgres(postgres_url, "callpulse_cjk_snippets") as db:
+        check_cjk_snippets_are_a_sentence_long(db)
