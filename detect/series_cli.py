@@ -10,11 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from core.errors import InvalidInput
 from detect.changepoint import offline_changepoints
-from detect.detector import TestOptions, evaluate_share
+from detect.decide import DetectOptions
+from detect.detector import evaluate_share
 from detect.streaming import causal_alarms, warmup_rows
+
+# The production topic test (CUSUM, the baseline's own error, the series' burstiness). On counts without totals
+# (pure Poisson noise at 0.2 to 500 a row) it raised no alarm in 20,000 rows per rate.
+SHARE_TEST = DetectOptions().share
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class SeriesInput:
     timestamps: tuple[datetime, ...]
     counts: tuple[float, ...]
     totals: tuple[float, ...] | None
+    measured: bool = False  # a `value` column: any measurement, not a count of calls
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ def read_series_csv(path: Path) -> SeriesInput:
         raise InvalidInput(f"{path}: need at least two rows of data")
     if any(b < a for a, b in itertools.pairwise(times)):
         raise InvalidInput(f"{path}: timestamps must be in ascending order")
-    return SeriesInput(tuple(times), tuple(counts), tuple(totals) if has_total else None)
+    return SeriesInput(tuple(times), tuple(counts), tuple(totals) if has_total else None, count_col == "value")
 
 
 def series_changepoints(series: SeriesInput) -> list[SeriesPoint]:
@@ -104,16 +111,32 @@ def series_changepoints(series: SeriesInput) -> list[SeriesPoint]:
     return [SeriesPoint(i, series.timestamps[i]) for i in cps]
 
 
-def series_alarms(series: SeriesInput) -> SeriesAlarms:
-    """With totals: the share test of the product (rows taken as hours); without: the streaming detector."""
+def series_alarms(series: SeriesInput, quiet_rows: int = 24) -> SeriesAlarms:
+    """Counts are tested as the product tests a topic (rows taken as hours): against their totals, or, without
+    totals, as the share of a constant one, so a count keeps its Poisson noise and weekly shape. A `value`
+    column may be any measurement: it gets the streaming detector (the NAB configuration).
+
+    As with the product's alerts, one change gives one alarm: an alarm within ``quiet_rows`` of the last alarmed
+    row continues it (the product's cool-down)."""
     counts = np.asarray(series.counts, dtype=float)
-    if series.totals is None:
+    if series.measured and series.totals is None:
         rows = causal_alarms(counts, list(series.timestamps))
         first = warmup_rows(counts.size)
     else:
-        ev = evaluate_share(counts, np.asarray(series.totals, dtype=float), TestOptions())
-        alarm = ev.alarm[0]
-        rows = [int(i) for i in np.flatnonzero(alarm & ~np.concatenate([[False], alarm[:-1]]))]
+        totals = np.ones_like(counts) if series.totals is None else np.asarray(series.totals, dtype=float)
+        ev = evaluate_share(counts, totals, SHARE_TEST)
+        rows = _incident_starts(np.flatnonzero(ev.alarm[0]), quiet_rows)
         known = np.flatnonzero(np.isfinite(ev.expected[0]))
-        first = int(known[0]) if known.size else counts.size
+        base = SHARE_TEST.baseline
+        first = int(known[0]) if known.size else max(counts.size, base.guard_hours + base.min_history_hours)
     return SeriesAlarms([SeriesPoint(i, series.timestamps[i]) for i in rows], first)
+
+
+def _incident_starts(alarmed: NDArray[np.int64], quiet_rows: int) -> list[int]:
+    starts: list[int] = []
+    last = -quiet_rows - 2
+    for row in alarmed.tolist():
+        if row - last > quiet_rows + 1:
+            starts.append(int(row))
+        last = row
+    return starts

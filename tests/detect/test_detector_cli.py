@@ -92,8 +92,21 @@ def test_impossible_counts_are_refused(tmp_path: Path) -> None:
 
 
 def test_causal_mode_says_when_a_series_is_too_short_to_alarm(tmp_path: Path) -> None:
-    counts = [3] * 150 + [12] * 50
+    counts = [3] * 60 + [12] * 30
     code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "s.csv", counts)), "--causal")
-    assert code == 0 and "200 rows, 0 alarms" in out and "the first 200 rows build the reference: no row can" in out
+    assert code == 0 and "90 rows, 0 alarms" in out and "the first 90 rows build the reference: no row can" in out
     code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "s.csv", counts)), "--causal", "--json")
-    assert json.loads(out)["alarms_from_row"] == 300
+    assert json.loads(out)["alarms_from_row"] == 96  # three days of history after the day kept out of it
+
+
+def test_counts_without_totals_are_tested_as_counts_and_stay_quiet_on_noise(tmp_path: Path) -> None:
+    """The product's count test, not the streaming detector tuned on NAB's measurements: Poisson noise at a
+    few calls an hour raises nothing in three months; tripling the rate raises one alarm, within hours."""
+    rng = np.random.default_rng(4)
+    noise = [int(v) for v in rng.poisson(2.0, 24 * 90)]
+    code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "n.csv", noise)), "--causal", "--json")
+    assert code == 0 and json.loads(out)["alarms"] == []
+    rise = noise[: 24 * 60] + [int(v) for v in rng.poisson(6.0, 24 * 3)]
+    code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "r.csv", rise)), "--causal", "--json")
+    alarms = [a["index"] for a in json.loads(out)["alarms"]]
+    assert len(alarms) == 1 and 24 * 60 <= alarms[0] <= 24 * 60 + 6
