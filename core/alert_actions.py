@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Alert, AlertKind, AlertStatus, Call, Segment, Speaker, TopicHit, utcnow
+from core.redact import redact_text
 from core.search import cursor_time, decode_cursor, encode_cursor
 from core.spoken_words import phrase_stems, says
 
@@ -213,6 +214,7 @@ def acknowledge(session: Session, alert_id: int, who: str, comment: str | None =
     alert = _locked_alert(session, alert_id)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved")
+    comment = _redacted(comment)
     if alert.status == AlertStatus.OPEN:
         alert.status = AlertStatus.ACKNOWLEDGED
         alert.acked_by = who
@@ -231,5 +233,10 @@ def resolve(session: Session, alert_id: int, who: str, comment: str | None = Non
     alert.status = AlertStatus.RESOLVED
     alert.resolved_by = who
     alert.resolved_at = utcnow()
-    alert.resolve_comment = comment
+    alert.resolve_comment = _redacted(comment)
     return alert
+
+
+def _redacted(comment: str | None) -> str | None:
+    # "call him back on 091 555 0123": a note is free text like speech, and is stored redacted like it
+    return redact_text(comment).text if comment else comment

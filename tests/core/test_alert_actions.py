@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core.alert_actions import AlertFilter, acknowledge, alert_examples, get_alert, list_alerts
+from core.alert_actions import AlertFilter, acknowledge, alert_examples, get_alert, list_alerts, resolve
 from core.db import Database
 from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
@@ -138,3 +138,18 @@ def check_no_lost_note(db: Database) -> None:
         note = get_alert(s, alert_id).ack_comment or ""
     assert "vendor called" in note and "fix by 3 pm" in note, note
     db.engine.dispose()
+
+
+def test_triage_notes_are_stored_without_personal_data(db: Database) -> None:
+    with db.session() as s:
+        alert = _alert("fee", T0, 5, replay=False)
+        s.add(alert)
+        s.flush()
+        acknowledge(s, alert.id, "ana", "call him back on 091 555 0123 or ivan@example.com")
+        acknowledge(s, alert.id, "ivo", "card 4111 1111 1111 1111 was charged twice")
+        resolve(s, alert.id, "ana", "fixed; told +385 91 555 0123")
+    with db.session() as s:
+        stored = s.scalars(select(Alert)).one()
+        notes = f"{stored.ack_comment} {stored.resolve_comment}"
+    assert "555" not in notes and "ivan@" not in notes and "4111" not in notes
+    assert "[PHONE]" in notes and "[EMAIL]" in notes and "[CARD]" in notes and "ivo: card" in notes
