@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,12 +56,13 @@ def import_transcripts(session: Session, transcripts: list[TranscriptIn]) -> tup
     """Store transcribed calls (PII redacted) waiting for tagging; call_ids already present are skipped."""
     created: list[str] = []
     existing: list[str] = []
-    seen: set[str] = set()
+    repeated = [cid for cid, n in Counter(t.call_id for t in transcripts).items() if n > 1]
+    if repeated:  # which of the two to keep is not ours to guess; ingest keeps a file's first and reports it
+        raise InvalidInput(f"call_id {repeated[0]!r} appears more than once in this request: send each call once")
     for item in transcripts:
-        if item.call_id in seen or session.get(Call, item.call_id) is not None:
+        if session.get(Call, item.call_id) is not None:
             existing.append(item.call_id)
             continue
-        seen.add(item.call_id)
         for seg in item.segments:
             if seg.end < seg.start:
                 raise InvalidInput(f"call {item.call_id}: a segment ends before it starts ({seg.start} > {seg.end})")
@@ -72,7 +73,7 @@ def import_transcripts(session: Session, transcripts: list[TranscriptIn]) -> tup
         call.source_file = redact_path(item.source_file) if item.source_file else "api"
         if call.duration_s is None and item.segments:
             call.duration_s = max(s.end for s in item.segments)
-        for idx, seg in enumerate(item.segments):
+        for idx, seg in enumerate(sorted(item.segments, key=lambda s: s.start)):  # in time order, as ingest
             redacted = redact_text(seg.text)
             marks = [{"type": str(r.type), "start": r.start, "end": r.end} for r in seg.redactions or ()]
             marks += [{"type": str(span.kind), "start": seg.start, "end": seg.end} for span in redacted.spans]
@@ -130,8 +131,11 @@ def _summary(call: Call, topics: list[str]) -> CallSummary:
 
 def list_calls(session: Session, flt: CallFilter) -> tuple[list[CallSummary], str | None]:
     conds: list[ColumnElement[bool]] = []
+    if flt.status == CallStatus.FAILED:  # failed at any stage: a call tagging could not take keeps its status
+        conds.append(or_(Call.status == CallStatus.FAILED, Call.error.is_not(None)))
+    elif flt.status is not None:
+        conds.append(Call.status == flt.status)
     for col, value in (
-        (Call.status, flt.status),
         (Call.queue, flt.queue),
         (Call.language, flt.language),
         (Call.agent_id, flt.agent_id),

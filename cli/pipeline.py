@@ -71,7 +71,7 @@ def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = 
     """Transcribe, tag, count, detect, deliver. The speech model is only loaded when audio is waiting."""
     from detect.delivery_job import deliver_pending
     from detect.engine import run_detection
-    from detect.tag_job import tag_pending
+    from detect.tag_job import retry_tag_failures, tag_pending
     from detect.volumes import refresh_volumes
     from transcribe.job import transcribe_pending
 
@@ -81,6 +81,8 @@ def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = 
         if settings.executor == ExecutorKind.CELERY:
             check_broker(settings.broker_url)
         transcribed = transcribe_pending(db.url, workers or settings.workers, retry_failed, RichProgress())
+    if retry_failed:
+        retry_tag_failures(db)
     tagged = tag_pending(db, RichProgress())
     volumes = refresh_volumes(db)
     detected = run_detection(db, progress=RichProgress())

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cli.alerts_cmd import print_alerts
 from cli.context import console, err_console, fail, get_db
@@ -34,7 +34,10 @@ def _failed_files(db: Database, report: PipelineReport) -> dict[str, str]:
     if not ids:
         return {}
     with db.session() as session:
-        rows = session.execute(select(Call.id, Call.audio_path).where(Call.id.in_(ids)))
+        # the file as the user named it: a recording with a phone number in its path is read from a copy
+        rows = session.execute(
+            select(Call.id, func.coalesce(Call.source_file, Call.audio_path)).where(Call.id.in_(ids))
+        )
         return {call_id: path for call_id, path in rows if path}
 
 
@@ -78,7 +81,9 @@ def _failure_rows(table: Table, failures: Sequence[str], what: str) -> None:
 @app.command("process")
 def process(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Transcription processes")] = None,
-    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try failed recordings again")] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Try failed recordings, and calls tagging could not take, again")
+    ] = False,
     every: Annotated[
         float | None,
         typer.Option("--every", min=0.0, help="Keep running: start a round every N minutes (Ctrl-C stops)"),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import Database
+from core.errors import CallpulseError
 from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
 from core.progress import NoProgress, Progress
 from core.records import SegmentData
@@ -28,6 +29,7 @@ from detect.tagging import CallAnalysis, CallText
 from detect.taxonomy import Taxonomy, ensure_taxonomy
 
 PhraseKey = tuple[datetime, str, str]  # bucket_start, phrase, language
+SYSTEMATIC_FAILURE_CALLS = 20  # a batch this large failing call by call is a broken pipeline, not bad calls
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,7 @@ class TagReport:
 
 def pending_condition(version: int) -> ColumnElement[bool]:
     """Calls the tag job still has to do under taxonomy `version`."""
-    stale = and_(Call.status == CallStatus.TAGGED, or_(Call.tagged_version.is_(None), Call.tagged_version != version))
-    return or_(Call.status == CallStatus.TRANSCRIBED, stale)
+    return or_(*_pass_conditions(version))
 
 
 def count_pending(session: Session, version: int) -> int:
@@ -73,9 +74,23 @@ Cursor = tuple[datetime, str]  # (started_at, id) of the last call loaded
 
 
 def _pass_conditions(version: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The two walks of a run: calls never tagged, then calls tagged under another taxonomy version."""
+    """The two walks of a run: calls never tagged, then calls tagged under another taxonomy version. A call
+    tagging could not take waits (with its reason) until ``retry_tag_failures``."""
     stale = or_(Call.tagged_version.is_(None), Call.tagged_version != version)
-    return Call.status == CallStatus.TRANSCRIBED, and_(Call.status == CallStatus.TAGGED, stale)
+    untried = Call.error.is_(None)
+    return and_(Call.status == CallStatus.TRANSCRIBED, untried), and_(Call.status == CallStatus.TAGGED, stale, untried)
+
+
+def retry_tag_failures(db: Database) -> int:
+    """Let the next run try again the calls tagging could not take (after a fix); how many there were."""
+    with db.session() as session:
+        result = session.execute(
+            update(Call)
+            .where(Call.status.in_([CallStatus.TRANSCRIBED, CallStatus.TAGGED]), Call.error.is_not(None))
+            .values(error=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _load_batch(
@@ -195,19 +210,20 @@ def _sweep(db: Database, condition: ColumnElement[bool], size: int) -> Iterator[
 
 
 def _mark_failed(session: Session, failed: Sequence[CallAnalysis], meta: Meta) -> list[tuple[str, str]]:
-    """Fail the calls tagging could not take, unless another worker moved them on; (call id, reason) of those."""
+    """Record why tagging could not take these calls, unless another worker moved them on; (call id, reason) of
+    those. The status stays: a call never tagged stays transcribed (and exported), one re-tagged keeps its
+    earlier topics and stays in the history, and neither is tried again until ``retry_tag_failures``."""
     out = []
     for a in failed:
         reason = a.error or "tagging failed"
         claim = (
             update(Call)
             .where(_CALLS.id == a.call_id, _CALLS.status.concat("") == meta[a.call_id][0])
-            .values(status=CallStatus.FAILED, error=reason)
+            .values(error=reason)
             .returning(_CALLS.id)
         )
         if session.execute(claim).first() is not None:
             out.append((a.call_id, reason))
-    session.execute(delete(TopicHit).where(TopicHit.call_id.in_([c for c, _ in out])))
     return out
 
 
@@ -220,7 +236,13 @@ class _Stored:
 
 def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, version: int) -> _Stored:
     """Write one analysed batch: the calls this run won first-time and re-tagged, and those that failed."""
-    failures = _mark_failed(session, [a for a in analyses if a.error], meta)
+    failed = [a for a in analyses if a.error]
+    if len(failed) == len(analyses) >= SYSTEMATIC_FAILURE_CALLS:
+        # Not the calls: the pipeline itself (missing lookup data, memory). Marking them would hide every call.
+        raise CallpulseError(
+            f"tagging failed for all {len(failed)} calls of a batch, so nothing was marked: {failed[0].error}"
+        )
+    failures = _mark_failed(session, failed, meta)
     analyses = [a for a in analyses if not a.error]
     won = _mark_tagged(session.connection(), analyses, meta, version)
     _write_hits(session, won)

@@ -242,3 +242,30 @@ def test_invalid_transcript_problems_name_the_fields_of_the_body_as_sent(
     broken = client.post("/api/v1/calls/transcripts", content=b'{"call_id": ', headers=admin)
     assert broken.status_code == 422 and broken.headers["content-type"] == "application/problem+json"
     assert broken.json()["detail"].startswith("body: not valid JSON at character 12: Expecting value")
+
+
+def test_transcript_import_orders_segments_and_refuses_a_call_sent_twice(
+    client: TestClient, keys: dict[Role, str], database: Database
+) -> None:
+    admin = bearer(keys[Role.ADMIN])
+    turns = [
+        {"start": 5.0, "end": 9.0, "speaker": "agent", "text": "later"},
+        {"start": 0.0, "end": 6.0, "speaker": "customer", "text": "earlier"},
+    ]
+    twice = client.post("/api/v1/calls/transcripts", json=[TRANSCRIPT, TRANSCRIPT], headers=admin)
+    assert twice.status_code == 400 and "appears more than once in this request" in twice.json()["detail"]
+    ordered = client.post("/api/v1/calls/transcripts", json={**TRANSCRIPT, "segments": turns}, headers=admin)
+    assert ordered.status_code == 200
+    detail = client.get("/api/v1/calls/t-1", headers=bearer(keys[Role.QA])).json()
+    assert [s["text"] for s in detail["segments"]] == ["earlier", "later"]  # stored as ingest stores them
+
+
+def test_calls_tagging_could_not_take_are_listed_as_failed(
+    client: TestClient, keys: dict[Role, str], seeded: Database
+) -> None:
+    with seeded.session() as session:
+        call = session.get(Call, "call-fee-1")
+        assert call is not None
+        call.error = "tagging failed: ValueError: [E088] Text of length 1100000 exceeds maximum of 1000000"
+    failed = client.get("/api/v1/calls", params={"status": "failed"}, headers=bearer(keys[Role.QA])).json()
+    assert [c["call_id"] for c in failed["items"]] == ["call-fee-1"]

@@ -3,11 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from core.db import Database
-from core.models import Call, CallStatus, PhraseBucket, Speaker, TopicHit
-from detect.tag_job import TagOptions, _load_batch, _mark_tagged, _pass_conditions, tag_pending
+from core.errors import CallpulseError
+from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
+from detect import tag_job
+from detect.tag_job import TagOptions, _load_batch, _mark_tagged, _pass_conditions, retry_tag_failures, tag_pending
 from detect.tagging import analyse_calls, matchers_for
 from detect.taxonomy import Taxonomy, TopicDef, install_taxonomy
 from tests.detect.test_tagging import ESIM_CALL, TAXONOMY, add_call
@@ -115,8 +118,9 @@ def test_process_pool_gives_the_same_results_as_one_process(db: Database, tmp_pa
 
 
 def test_a_call_the_pipeline_cannot_take_fails_with_its_reason_and_the_batch_goes_on(db: Database) -> None:
-    """An older release stored a segment beyond spaCy's 1,000,000-character limit: that call fails, the others in
-    its batch are tagged, and later runs do not stumble on it again."""
+    """An older release stored a segment beyond spaCy's 1,000,000-character limit: that call is reported with the
+    reason and the others in its batch are tagged. It keeps its transcript and status, later runs leave it alone,
+    and after a fix ``retry_tag_failures`` lets it be tried again."""
     add_call(db, "before", AT, "en", CHARGE)
     add_call(db, "huge", AT + timedelta(minutes=1), "en", [(Speaker.CUSTOMER, "bill " * 220_000)])
     add_call(db, "after", AT + timedelta(minutes=2), "en", CHARGE)
@@ -127,6 +131,37 @@ def test_a_call_the_pipeline_cannot_take_fails_with_its_reason_and_the_batch_goe
     with db.session() as session:
         rows = {c.id: (c.status, c.error) for c in session.scalars(select(Call))}
         hits = set(session.scalars(select(TopicHit.call_id)))
-    assert rows["huge"] == (CallStatus.FAILED, reason)
+    assert rows["huge"] == (CallStatus.TRANSCRIBED, reason)
     assert rows["before"][0] == rows["after"][0] == CallStatus.TAGGED and hits == {"before", "after"}
-    assert tag_pending(db).failed == 0
+    assert tag_pending(db).failed == 0  # not tried again on every run
+    with db.session() as session:  # the fix: an operator shortens the segment
+        session.execute(update(Segment).where(Segment.call_id == "huge").values(text="There's an unexpected charge"))
+    assert retry_tag_failures(db) == 1
+    again = tag_pending(db)
+    assert (again.tagged, again.failed) == (1, 0)
+
+
+def test_a_re_tag_that_fails_keeps_the_calls_earlier_topics(db: Database) -> None:
+    add_call(db, "old", AT, "en", CHARGE)
+    tag_pending(db)
+    with db.session() as session:  # stored by an older release, now stale under a new taxonomy
+        session.execute(update(Segment).values(text="unexpected charge " * 60_000))
+        session.execute(update(Call).values(tagged_version=None))
+    report = tag_pending(db)
+    assert (report.retagged, report.failed) == (0, 1)
+    with db.session() as session:
+        call = session.get(Call, "old")
+        assert call is not None and call.status == CallStatus.TAGGED and call.error == report.failures[0][1]
+        assert list(session.scalars(select(TopicHit.topic_id))) == ["billing.unexpected_charge"]
+
+
+def test_a_batch_in_which_every_call_fails_is_the_pipeline_and_marks_nothing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tag_job, "SYSTEMATIC_FAILURE_CALLS", 3)
+    for i in range(3):
+        add_call(db, f"h{i}", AT + timedelta(minutes=i), "en", [(Speaker.CUSTOMER, "bill " * 220_000)])
+    with pytest.raises(CallpulseError, match="tagging failed for all 3 calls of a batch"):
+        tag_pending(db)
+    with db.session() as session:
+        assert set(session.scalars(select(Call.error))) == {None}
