@@ -8,6 +8,7 @@ Hungarian — whose table misses most inflected forms — the stem of a known pa
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -15,7 +16,7 @@ from typing import cast
 
 import spacy
 from spacy.language import Language
-from spacy.lookups import Lookups
+from spacy.lookups import Lookups, Table
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 from spacy.util import load_language_data, registry
@@ -32,9 +33,10 @@ PREFIX_LANGUAGES = frozenset({"hu"})  # agglutinative: match pattern stems as pr
 CHAR_LANGUAGES = frozenset({"zh", "ja", "th"})
 YO_LANGUAGES = frozenset({"ru", "be"})
 # Croatian typed without diacritics ("racun" for "račun"): speech-to-text writes them, a typed import or a
-# taxonomy author may not. Matching keys are lemmas with the letters folded; phrases keep them as spoken.
-PLAIN_LETTER_LANGUAGES = frozenset({"hr"})
-_PLAIN = str.maketrans("čćšžđ", "ccszd")
+# taxonomy author may not. A spelling that is no word as written is read as the word it lacks the letters of.
+RESTORED_LANGUAGES = frozenset({"hr"})
+_WITH_MARKS = {"c": "cčć", "s": "sš", "z": "zž", "d": "dđ"}
+MAX_MARKED_LETTERS = 8  # 3^8 spellings at most: longer words with this many candidates are left as they are
 MIN_STEM = 3
 _VOWELS = "aeiouáéíóöőúüű"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
@@ -108,34 +110,42 @@ def prefix_key(form: str, lemma: str, stems: frozenset[str]) -> str:
     return lemma
 
 
-def plain_letters(text: str) -> str:
-    return text.translate(_PLAIN)
+@lru_cache(maxsize=8)
+def _lemma_table(language: str) -> Table:
+    lemmatizer = cast(Lemmatizer, pipeline(language).get_pipe("lemmatizer"))
+    return lemmatizer.lookups.get_table("lemma_lookup")
 
 
-@lru_cache(maxsize=4)
-def _plain_lemmas(language: str) -> dict[str, str]:
-    """Lemmas of forms typed without diacritics ("racuna" -> the lemma of "računa"), for spellings that are not
-    words as written: "racunalo" (a computer) stays itself and never becomes "račun". Where two forms fold into
-    one, the first in the table keeps it."""
-    raw = load_language_data(registry.lookups.get(language)["lemma_lookup"])
-    if not isinstance(raw, dict):
-        raise TypeError(f"{language} lemma table is not a mapping")
-    out: dict[str, str] = {}
-    for form, lemma in raw.items():
-        plain = plain_letters(form)
-        if plain != form and plain not in raw and plain not in out:
-            out[plain] = lemma
-    return out
+@lru_cache(maxsize=65_536)
+def restored(word: str, language: str) -> str:
+    """The word as written with its diacritics, when it is no word without them: "racuna" -> "računa", while
+    "sok" (juice) stays "sok", never "šok". Spellings with fewer added marks are tried first; a word that no
+    spelling makes known is left as it is."""
+    if language not in RESTORED_LANGUAGES:
+        return word
+    table = _lemma_table(language)
+    slots = [i for i, ch in enumerate(word) if ch in _WITH_MARKS]
+    if word in table or not slots or len(slots) > MAX_MARKED_LETTERS:
+        return word
+    choices = itertools.product(*(range(len(_WITH_MARKS[word[i]])) for i in slots))
+    for picks in sorted(choices, key=lambda p: sum(1 for c in p if c)):
+        letters = list(word)
+        for i, pick in zip(slots, picks, strict=True):
+            letters[i] = _WITH_MARKS[word[i]][pick]
+        candidate = "".join(letters)
+        if candidate in table:
+            return candidate
+    return word
 
 
 def needs_keys(language: str, stems: frozenset[str]) -> bool:
     """Whether a doc's match keys differ from its lookup lemmas (they must then be set on it before matching)."""
-    return bool(stems) or language in PLAIN_LETTER_LANGUAGES
+    return bool(stems) or language in RESTORED_LANGUAGES
 
 
 def written_key(text: str, language: str) -> str:
     """A pattern word as written, as a match key."""
-    return plain_letters(text) if language in PLAIN_LETTER_LANGUAGES else text
+    return restored(text, language)
 
 
 def token_keys(doc: Doc, language: str, stems: frozenset[str] = frozenset()) -> list[str]:
@@ -143,9 +153,12 @@ def token_keys(doc: Doc, language: str, stems: frozenset[str] = frozenset()) -> 
     if language in CHAR_LANGUAGES or language not in LOOKUP_LANGUAGES:
         return [t.text for t in doc]
     lemmas = [t.lemma_ or t.text for t in doc]
-    if language in PLAIN_LETTER_LANGUAGES:
-        plain = _plain_lemmas(language)
-        return [plain_letters(plain.get(t.text, lemma)) for t, lemma in zip(doc, lemmas, strict=True)]
+    if language in RESTORED_LANGUAGES:
+        table = _lemma_table(language)
+        return [
+            lemma if (word := restored(t.text, language)) == t.text else str(table.get(word, word))
+            for t, lemma in zip(doc, lemmas, strict=True)
+        ]
     if language in PREFIX_LANGUAGES and stems:
         return [
             prefix_key(t.text, lemma, stems) if len(t.text) >= MIN_STEM else lemma

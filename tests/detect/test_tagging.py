@@ -180,10 +180,16 @@ def test_croatian_with_and_without_diacritics_is_one_word(pattern: str, text: st
     assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == {"t"}
 
 
-def test_croatian_words_that_differ_by_more_than_diacritics_stay_apart() -> None:
-    """A plain spelling that is a word of its own keeps its meaning: "troska" is slag, not a "trošak" (cost)."""
-    taxonomy = parse_taxonomy(
-        "version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: ['račun', 'trošak']\n"
-    )
-    for text in ("moje racunalo ne radi", "troska na cesti"):
-        assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == set()
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("šok", "popio sam sok"),  # juice, not shock
+        ("koš", "vidio sam kos"),  # a blackbird, not a basket
+        ("što", "imam sto kuna"),  # a hundred, not "what"
+        ("trošak", "troska na cesti"),  # slag, not a cost
+        ("račun", "moje racunalo ne radi"),  # a computer, not a bill
+    ],
+)
+def test_a_croatian_spelling_that_is_a_word_of_its_own_keeps_its_meaning(pattern: str, text: str) -> None:
+    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: [{pattern!r}]\n")
+    assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == set()
