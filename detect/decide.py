@@ -111,11 +111,11 @@ class Decider:
         if row is None:
             return None
         lo = max(0, t - self.opts.rate_hours + 1)
-        first = lo if since is None else min(lo, max(0, since))
+        start = lo if since is None else max(0, since)
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
             totals = self.data.total if kind == AlertKind.EMERGING else self.data.totals[row]
-            expected = expected_before_change(ev.expected[row], totals, since, first, t)
+            expected = expected_before_change(ev.expected[row], totals, since, min(lo, start), t)
         o = (
             self.opts.phrase
             if kind == AlertKind.EMERGING
@@ -126,7 +126,7 @@ class Decider:
         rates = segment_rates(ev.counts[row], expected, lo, t)
         if rates.ratio < o.min_ratio or rates.excess < o.min_excess / 2:
             return None
-        return Running(rates, segment_rates(ev.counts[row], expected, first, t).excess)
+        return Running(rates, segment_rates(ev.counts[row], expected, start, t).excess)
 
     def _row_of(
         self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]

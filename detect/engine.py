@@ -178,6 +178,8 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         if running is not None:
             elevated.add(alert.incident_key)
             run.book.touch(alert, now, running)
+            if alert.id is not None:
+                run.updated.add(alert.id)
     run.book.watch_recovery(elevated, now)
 
 

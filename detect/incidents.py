@@ -22,7 +22,9 @@ class Running:
     """A live incident's series at one hour, still above baseline without alarming anew."""
 
     last_day: SegmentRates  # the rates an alert reports
-    excess_since_change: float  # calls above the pre-change baseline from the change to that hour
+    # calls above baseline from the change to that hour: for topics and phrases at their share from before the
+    # change, for total volume against its adapting baseline (which has no share to hold)
+    excess_since_change: float
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,8 @@ class IncidentBook:
 
     def touch(self, alert: Alert, now: datetime, running: Running) -> None:
         """The incident is still running without alarming anew: push its cool-down forward, report its last
-        day's rates and add up its extra calls, so the alert's numbers match its trend up to ``last_seen_at``."""
+        day's rates and add up its extra calls, so the alert's numbers match its trend up to ``last_seen_at``.
+        Severity is left to alarms: against the share before a phrase existed, any use of it is "×100"."""
         rates = running.last_day
         alert.current_rate, alert.baseline_rate, alert.ratio = (
             rates.current_rate,
@@ -165,7 +168,6 @@ class IncidentBook:
             _finite(rates.ratio),
         )
         alert.excess_calls = max(alert.excess_calls or 0.0, running.excess_since_change)
-        _raise_severity(alert, severity_of(rates.baseline_rate, rates.current_rate, rates.ratio))
         alert.last_seen_at = max(alert.last_seen_at, now)
         if alert.status == AlertStatus.RESOLVED:
             alert.recovery = STILL_ELEVATED
