@@ -350,18 +350,40 @@ def redact_values(value: object) -> object:
 
 
 _PATH_EMAIL = re.compile(r"[^\s@/\\]+@[^\s@/\\]+?\.[A-Za-z]{2,}")
+# Recorders name files after the caller as dialled: "0915550101", "385915550101" (E.164 without its +),
+# "(212) 555-0199", "091-555-0101". A run of 9 to 15 digits is taken for a number unless it reads as a time.
+_PATH_DIGITS = re.compile(r"(?<!\d)\d{9,15}(?!\d)")
+_PATH_DIALLED = re.compile(r"(?<![\d(])(?:\(\d{2,4}\)|0\d{1,4})(?:[ .-]?\d{2,4}){1,4}(?!\d)")
+_DATE_TIME = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?")
+# Unix seconds from 2000 to 2033 (and milliseconds: 13 digits); from 2033 on they read as North American numbers
+_EPOCH = (946_684_800, 1_999_999_999)
+
+
+def _reads_as_time(digits: str) -> bool:
+    if _DATE_TIME.fullmatch(digits):
+        return True
+    seconds = int(digits) // 1000 if len(digits) == 13 else int(digits) if len(digits) == 10 else -1
+    return digits[0] != "0" and _EPOCH[0] <= seconds <= _EPOCH[1]
+
+
+def _path_phones(probe: str) -> list[tuple[int, int, PiiKind]]:
+    runs = [m for m in _PATH_DIGITS.finditer(probe) if not _reads_as_time(m[0])]
+    dialled = [m for m in _PATH_DIALLED.finditer(probe) if 9 <= sum(ch.isdigit() for ch in m[0]) <= 15]
+    dialled = [m for m in dialled if not _reads_as_time(re.sub(r"\D", "", m[0]))]
+    return [(m.start(), m.end(), PiiKind.PHONE) for m in [*runs, *dialled, *_ID_PHONE.finditer(probe)]]
 
 
 def redact_path(path: str) -> str:
-    """A file path with the e-mail addresses, international phone numbers and card numbers in it replaced by
-    placeholders: recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav")."""
+    """A file path with the e-mail addresses, phone numbers and card numbers in it replaced by placeholders:
+    recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav"). Dates, times and Unix
+    timestamps stay. Where matches overlap, one placeholder covers them all."""
     probe = path.replace("_", " ")  # a word separator in file names; the same length, so spans map back
     found = [(m.start(), m.end(), PiiKind.EMAIL) for m in _PATH_EMAIL.finditer(path)]
     found += [(m.start(), m.end(), PiiKind.CARD) for m in _ID_CARD.finditer(probe) if _luhn(re.sub(r"\D", "", m[0]))]
-    found += [(m.start(), m.end(), PiiKind.PHONE) for m in _ID_PHONE.finditer(probe)]
+    found += _path_phones(probe)
     pieces, cursor = [], 0
     for start, end, kind in sorted(found):
         if start >= cursor:
             pieces += [path[cursor:start], f"[{kind}]"]
-            cursor = end
+        cursor = max(cursor, end)
     return "".join([*pieces, path[cursor:]])

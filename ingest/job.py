@@ -9,7 +9,7 @@ from core.db import Database
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from ingest.register import IngestSummary, register_audio, register_transcripts
-from ingest.sources import plan_paths, read_audio_items
+from ingest.sources import plan_paths, private_placement, read_audio_items
 from ingest.transcripts import count_records, read_transcripts
 
 
@@ -32,8 +32,8 @@ def ingest_paths(db: Database, paths: Sequence[Path], progress: Progress | None 
                 )
         if plan.audio:
             with db.session() as session:
-                records = read_audio_items(plan.audio, get_settings().audio_dir)
-                summary += register_audio(session, records, progress=progress)
+                place = private_placement(get_settings().audio_dir)
+                summary += register_audio(session, read_audio_items(plan.audio), progress=progress, place=place)
     finally:
         progress.finish()
     return summary

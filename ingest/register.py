@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.db import caller_hash_key
+from core.errors import InvalidInput
 from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
@@ -185,10 +186,25 @@ def register_transcripts(
     return IngestSummary(calls_new=new, skipped_existing=skipped, bad_records=tuple(bad))
 
 
+def _placed(
+    records: list[AudioRecord], place: Callable[[AudioRecord], AudioRecord], bad: list[BadRecord]
+) -> Iterator[AudioRecord]:
+    for record in records:
+        try:
+            yield place(record)
+        except InvalidInput as exc:
+            bad.append(BadRecord(record.source_file or record.audio_path, 0, exc.detail))
+
+
 def register_audio(
-    session: Session, records: Iterable[AudioRecord | BadRecord], *, progress: Progress | None = None
+    session: Session,
+    records: Iterable[AudioRecord | BadRecord],
+    *,
+    progress: Progress | None = None,
+    place: Callable[[AudioRecord], AudioRecord] = lambda record: record,
 ) -> IngestSummary:
-    """Register recordings as pending calls (transcription picks them up); known call ids are skipped."""
+    """Register recordings as pending calls (transcription picks them up); known call ids are skipped.
+    ``place`` decides where a new call reads its recording from (it may refuse with InvalidInput)."""
     progress = progress or NoProgress()
     key = caller_hash_key(session)
     new = skipped = 0
@@ -201,7 +217,7 @@ def register_audio(
         fresh, repeated = _unknown(good, lambda r: r.meta.call_id, known)
         skipped += repeated
         rows: list[dict[str, Any]] = []
-        for record in fresh:
+        for record in _placed(fresh, place, bad):
             caller_hash = hash_caller_id(key, record.meta.caller_id) if record.meta.caller_id else None
             rows.append(
                 _call_row(

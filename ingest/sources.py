@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -90,10 +90,10 @@ def plan_paths(paths: Sequence[Path]) -> IngestPlan:
     return IngestPlan(tuple(transcripts), chosen, tuple(bad), used)
 
 
-def read_audio_items(items: Sequence[AudioItem], audio_dir: Path) -> Iterator[AudioRecord | BadRecord]:
+def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:
     for item in items:
         try:
-            yield _private(audio_record(item.audio, item.fields), audio_dir)
+            yield audio_record(item.audio, item.fields)
         except InvalidInput as exc:
             where = item.origin or item.audio
             yield BadRecord(str(where), item.line, exc.detail)
@@ -101,14 +101,22 @@ def read_audio_items(items: Sequence[AudioItem], audio_dir: Path) -> Iterator[Au
             yield BadRecord(str(item.audio), 0, f"unreadable recording: {exc}")
 
 
-def _private(record: AudioRecord, audio_dir: Path) -> AudioRecord:
-    """A recording whose path holds a phone number, an e-mail address or a card number is read from a copy named by
-    its content; the path is kept with placeholders, so the database never holds the number."""
-    shown = redact_path(record.audio_path)
-    if shown == record.audio_path:
-        return record
-    try:
-        kept = keep_private(Path(record.audio_path), audio_dir)
-    except OSError as exc:
-        raise InvalidInput(f"its path holds personal data, and no copy could be kept under {audio_dir}: {exc}") from exc
-    return replace(record, audio_path=str(kept), source_file=shown)
+def private_placement(audio_dir: Path) -> Callable[[AudioRecord], AudioRecord]:
+    """Where a new call reads its recording from. A path that holds a phone number, an e-mail address or a card
+    number, or that is not UTF-8, must not be stored: the call reads a copy named by its content, and the path is
+    kept with placeholders. Applied to calls not known yet only, so a re-ingest leaves no copy behind."""
+
+    def place(record: AudioRecord) -> AudioRecord:
+        readable = record.audio_path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        shown = redact_path(readable)
+        if shown == record.audio_path:
+            return record
+        try:
+            kept = keep_private(Path(record.audio_path), audio_dir)
+        except OSError as exc:
+            raise InvalidInput(
+                f"its path cannot be stored as it is, and no copy could be kept under {audio_dir}: {exc}"
+            ) from exc
+        return replace(record, audio_path=str(kept), source_file=shown)
+
+    return place

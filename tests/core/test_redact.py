@@ -136,6 +136,16 @@ def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_i
         ("/rec/call_00385915550101.wav", "/rec/call_[PHONE].wav"),
         ("/rec/ivan.horvat@example.com/x.wav", "/rec/[EMAIL]/x.wav"),
         ("/rec/4111111111111111.wav", "/rec/[CARD].wav"),
+        # as dialled: national, E.164 without its +, formatted (Asterisk and FreePBX name files this way)
+        (
+            "/rec/out-0915550101-20261026-091500-1698312345.123.wav",
+            "/rec/out-[PHONE]-20261026-091500-1698312345.123.wav",
+        ),
+        ("/rec/385915550101.wav", "/rec/[PHONE].wav"),
+        ("/rec/call-(212) 555-0199.wav", "/rec/call-[PHONE].wav"),
+        ("/rec/call 091 555 0101.wav", "/rec/call [PHONE].wav"),
+        ("/rec/2026-10-26 09-15-00.wav", "/rec/2026-10-26 09-15-00.wav"),
+        ("/rec/1698312345123.wav", "/rec/1698312345123.wav"),  # Unix milliseconds
         # date and time stamps are not personal, nor is a 16-digit number that is not a card (Luhn)
         ("/rec/call-20261026-000213.wav", "/rec/call-20261026-000213.wav"),
         ("/rec/20261026091500.wav", "/rec/20261026091500.wav"),

@@ -154,5 +154,19 @@ def test_a_phone_number_in_a_recordings_path_never_reaches_the_database(db: Data
     assert calls[plain.name].audio_path == str(plain.resolve())  # nothing personal: read where it is
     stored = Path(db.engine.url.database or "")
     assert all(b"5550101" not in f.read_bytes() for f in stored.parent.glob(stored.name + "*"))  # and its WAL
+    for kept_copy in kept.parent.iterdir():  # a re-ingest of known calls keeps no second copy
+        kept_copy.unlink()
     again = ingest_paths(db, [rec])
-    assert (again.calls_new, again.skipped_existing) == (0, 2)
+    assert (again.calls_new, again.skipped_existing) == (0, 2) and list(kept.parent.iterdir()) == []
+
+
+def test_a_recording_named_in_another_encoding_is_registered_from_a_copy(db: Database, tmp_path: Path) -> None:
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    name = os.fsdecode(b"poziv-\xe8ekanje.wav")  # Latin-2 "č" in a file name: not UTF-8
+    source = write_wav(rec / name, freq=370)
+    summary = ingest_paths(db, [rec])
+    assert (summary.audio_registered, summary.bad_records) == (1, ())
+    (call,) = _calls(db).values()
+    assert call.source_file == str(rec.resolve() / "poziv-\ufffdekanje.wav")
+    assert Path(call.audio_path or "").read_bytes() == source.read_bytes()
