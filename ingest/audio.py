@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -56,8 +57,13 @@ def _file_column(header: list[str]) -> str | None:
 
 
 def _open_csv(path: Path) -> TextIO:
-    # Bytes that are not UTF-8 become lone surrogates: a row holding one is refused by name and line, while the
-    # rest of the manifest, and which recordings it covers, are still read.
+    # Spreadsheets save "Unicode" CSV as UTF-16 with a byte-order mark: read as such. Otherwise bytes that are
+    # not UTF-8 become lone surrogates: a row holding one is refused by name and line, while the rest of the
+    # manifest, and which recordings it covers, are still read.
+    with path.open("rb") as fh:
+        head = fh.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return path.open(newline="", encoding="utf-16")
     return path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
 
 
@@ -73,7 +79,7 @@ def is_manifest(path: Path) -> bool:
     try:
         with _open_csv(path) as fh:
             header = next(csv.reader(fh), [])
-    except (OSError, csv.Error):
+    except (OSError, UnicodeError, csv.Error):
         return False
     return _file_column(header) is not None
 
@@ -98,7 +104,7 @@ def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
                 fields = {k.strip().lower(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
                 problem = NOT_UTF8 if _undecodable([*row.keys(), *row.values()]) else None
                 yield ManifestRow(audio, fields, path, line, problem)
-    except (OSError, csv.Error) as exc:
+    except (OSError, UnicodeError, csv.Error) as exc:
         yield BadRecord(str(path), 0, f"unreadable manifest: {exc}")
 
 

@@ -132,7 +132,7 @@ def test_a_manifest_not_in_utf8_holds_back_its_rows_until_fixed_and_adds_nothing
     (bad,) = first.bad_records
     assert (Path(bad.file).name, bad.line) == ("manifest.csv", 3) and "not UTF-8" in bad.reason
     assert set(_calls(db)) == {"w-a"}
-    (rec / "manifest.csv").write_text(text, encoding="utf-8")
+    (rec / "manifest.csv").write_text(text, encoding="utf-16")  # "Unicode" CSV, as spreadsheets save it
     fixed = ingest_paths(db, [rec])
     assert (fixed.calls_new, fixed.skipped_existing, fixed.bad_records) == (1, 1, ())
     assert set(_calls(db)) == {"w-a", "w-b"} and _calls(db)["w-b"].agent_id == "đuro"
