@@ -136,11 +136,9 @@ def _first_of_each(
     for item in items:
         call_id = item.record.meta.call_id
         if call_id in first_line:
-            bad.append(
-                BadRecord(
-                    file, item.line, f"call_id {call_id!r} already on line {first_line[call_id]}: the first is kept"
-                )
-            )
+            first = f" (first on line {first_line[call_id]})" if first_line[call_id] else ""
+            reason = f"call_id {call_id!r} is repeated in this file{first}: this record is left out"
+            bad.append(BadRecord(file, item.line, reason))
         else:
             first_line[call_id] = item.line
             out.append(item)

@@ -25,7 +25,9 @@ def test_ingest_twice_adds_nothing_the_second_time(db: Database, tmp_path: Path)
     first = ingest_paths(db, [path])
     assert (first.files, first.calls_new, first.skipped_existing) == (1, 2, 0)
     # a call id repeated within one file is not a call known from before: the record left out is reported
-    assert [(b.line, b.reason) for b in first.bad_records] == [(3, "call_id 'a' already on line 1: the first is kept")]
+    assert [(b.line, b.reason) for b in first.bad_records] == [
+        (3, "call_id 'a' is repeated in this file (first on line 1): this record is left out")
+    ]
     second = ingest_paths(db, [path])
     assert (second.calls_new, second.skipped_existing, second.readable, len(second.bad_records)) == (0, 2, 2, 1)
     with db.session() as session:
