@@ -18,6 +18,8 @@ from api.dashboard.session import (
     start_session,
     viewer_for_key,
 )
+from api.deps import SessionDep
+from core.models import Alert
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -83,9 +85,11 @@ def overview(request: Request) -> Response:
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_page(request: Request, alert_id: str) -> Response:
-    # A page, not the API: a mistyped address gets a page that leads back, not a problem+json body.
-    if not alert_id.isascii() or not alert_id.isdigit() or len(alert_id) > 18:
+def alert_page(request: Request, alert_id: str, session: SessionDep) -> Response:
+    # A page, not the API: a mistyped address gets a page that leads back, not a problem+json body. (Strangers
+    # are sent to log in whatever the id, so the answer says nothing to them about which alerts exist.)
+    known = alert_id.isascii() and alert_id.isdigit() and len(alert_id) <= 18
+    if not known or session.get(Alert, int(alert_id)) is None:
         return _guarded(request, "not_found.html", status_code=404, nav="overview", what=f"Alert {alert_id}")
     return _guarded(request, "alert.html", nav="overview", alert_id=int(alert_id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from api.dashboard.session import safe_next
 from api.main import create_app
 from core.auth import create_api_key
 from core.db import Database
+from core.models import Alert, AlertKind, Severity
 from core.settings import get_settings
 
 PAGES = ("/", "/topics", "/search", "/alerts/1", "/calls/call-1")
@@ -31,6 +33,30 @@ def _key(role: str) -> str:
         key = create_api_key(session, role)[1]
     db.engine.dispose()
     return key
+
+
+def _alert() -> int:
+    db = Database(get_settings().database_url)
+    with db.session() as session:
+        at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+        alert = Alert(
+            kind=AlertKind.TOPIC,
+            topic_id="billing.unexpected_charge",
+            dimension={},
+            incident_key="topic:billing.unexpected_charge",
+            change_at=at,
+            detected_at=at,
+            last_seen_at=at,
+            baseline_rate=1.0,
+            current_rate=3.0,
+            ratio=3.0,
+            severity=Severity.MEDIUM,
+        )
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+    db.engine.dispose()
+    return alert_id
 
 
 def _log_in(client: TestClient, role: str) -> None:
@@ -89,15 +115,16 @@ def test_logout_clears_the_session(client: TestClient) -> None:
 
 
 def test_triage_controls_follow_the_role(client: TestClient) -> None:
+    alert_id = _alert()
     _log_in(client, "analyst")
-    page = client.get("/alerts/1").text
+    page = client.get(f"/alerts/{alert_id}").text
     assert 'id="ack-button"' not in page and "needs an ops key" in page
     assert 'href="/search"' not in page  # analysts cannot read transcripts
     for path in ("/search", "/calls/call-1"):
         refused = client.get(path)
         assert refused.status_code == 403 and "need a qa key" in refused.text
     _log_in(client, "ops")
-    page = client.get("/alerts/1").text
+    page = client.get(f"/alerts/{alert_id}").text
     assert 'id="ack-button"' in page and 'id="resolve-button"' in page
 
 
@@ -127,7 +154,9 @@ def test_static_files_and_vendored_chart_licence(client: TestClient) -> None:
     assert "MIT" in licence or "Permission is hereby granted" in licence
 
 
-@pytest.mark.parametrize("path", ["/alerts/abc", "/alerts/1.5", "/alerts/%D9%A3", "/alerts/99999999999999999999"])
+@pytest.mark.parametrize(
+    "path", ["/alerts/abc", "/alerts/1.5", "/alerts/%D9%A3", "/alerts/99999999999999999999", "/alerts/99999"]
+)
 def test_a_mistyped_alert_address_is_a_page_that_leads_back(client: TestClient, path: str) -> None:
     _log_in(client, "analyst")
     response = client.get(path)
