@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Alert, AlertKind, AlertStatus, Call, Segment, Speaker, TopicHit, utcnow
 from core.redact import redact_text
-from core.search import cursor_time, decode_cursor, encode_cursor
+from core.search import cursor_row_id, cursor_time, decode_cursor, encode_cursor
 from core.spoken_words import phrase_stems, says
 
 MAX_LIMIT = 200
@@ -99,8 +99,7 @@ def list_alerts(session: Session, flt: AlertFilter) -> tuple[list[Alert], str | 
     if flt.cursor is not None:
         at, last_id = decode_cursor(flt.cursor, 2)
         t = cursor_time(at)
-        if not isinstance(last_id, int):
-            raise InvalidInput("invalid cursor")
+        last_id = cursor_row_id(last_id)
         conds.append(or_(Alert.detected_at < t, and_(Alert.detected_at == t, Alert.id < last_id)))
     query = select(Alert).where(*conds).order_by(Alert.detected_at.desc(), Alert.id.desc()).limit(flt.limit + 1)
     rows = list(session.scalars(query))

@@ -25,6 +25,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_ROW_ID = 2**31 - 1  # integer keys are 32-bit on PostgreSQL: a larger id names no row (and must not reach it)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; always returns aware UTC datetimes (SQLite keeps no offset)."""
 

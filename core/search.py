@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, column, exists, func, literal,
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
-from core.models import Call, Segment, TopicHit
+from core.models import MAX_ROW_ID, Call, Segment, TopicHit
 from core.search_query import CJK_CLASS, fold_letters, pad_cjk, parse_query, to_fts5, to_tsquery
 
 MAX_LIMIT = 200
@@ -91,6 +91,12 @@ def decode_cursor(cursor: str, n: int) -> list[Any]:
     return data
 
 
+def cursor_row_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROW_ID:
+        raise InvalidInput("invalid cursor")
+    return value
+
+
 def cursor_time(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(str(value))
@@ -153,8 +159,7 @@ def _filters(opts: SearchOptions) -> list[ColumnElement[bool]]:
     if opts.cursor is not None:
         at, seg_id = decode_cursor(opts.cursor, 2)
         t = cursor_time(at)
-        if not isinstance(seg_id, int):
-            raise InvalidInput("invalid cursor")
+        seg_id = cursor_row_id(seg_id)
         conds.append(or_(Call.started_at < t, and_(Call.started_at == t, Segment.id < seg_id)))
     return conds
 

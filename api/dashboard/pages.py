@@ -19,7 +19,7 @@ from api.dashboard.session import (
     viewer_for_key,
 )
 from api.deps import SessionDep
-from core.models import Alert
+from core.models import MAX_ROW_ID, Alert
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -88,7 +88,7 @@ def overview(request: Request) -> Response:
 def alert_page(request: Request, alert_id: str, session: SessionDep) -> Response:
     # A page, not the API: a mistyped address gets a page that leads back, not a problem+json body. (Strangers
     # are sent to log in whatever the id, so the answer says nothing to them about which alerts exist.)
-    known = alert_id.isascii() and alert_id.isdigit() and len(alert_id) <= 18
+    known = alert_id.isascii() and alert_id.isdigit() and len(alert_id) <= 10 and int(alert_id) <= MAX_ROW_ID
     if not known or session.get(Alert, int(alert_id)) is None:
         return _guarded(request, "not_found.html", status_code=404, nav="overview", what=f"Alert {alert_id}")
     return _guarded(request, "alert.html", nav="overview", alert_id=int(alert_id))

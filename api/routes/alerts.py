@@ -11,10 +11,10 @@ from pydantic import AwareDatetime
 from api.deps import AnalystKey, OpsKey, SessionDep, actor
 from api.schemas import AlertAction, AlertDetail, AlertExampleOut, AlertOut, AlertPage, problem_responses
 from core import alert_actions
-from core.models import AlertKind, AlertStatus
+from core.models import MAX_ROW_ID, AlertKind, AlertStatus
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
-AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AlertId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 @router.get("", summary="List alerts, newest first (role: analyst)", response_model=AlertPage)
