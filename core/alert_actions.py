@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Alert, AlertKind, AlertStatus, Call, Segment, Speaker, TopicHit, utcnow
-from core.redact import redact_text
+from core.redact import redact_note
 from core.search import cursor_row_id, cursor_time, decode_cursor, encode_cursor
 from core.spoken_words import phrase_stems, says
 
@@ -237,5 +237,5 @@ def resolve(session: Session, alert_id: int, who: str, comment: str | None = Non
 
 
 def _redacted(comment: str | None) -> str | None:
-    # "call him back on 091 555 0123": a note is free text like speech, and is stored redacted like it
-    return redact_text(comment).text if comment else comment
+    # "call him back on 091 555 0123": a note may hold what speech holds; ticket numbers and versions stay
+    return redact_note(comment) if comment else comment

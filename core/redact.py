@@ -350,40 +350,69 @@ def redact_values(value: object) -> object:
 
 
 _PATH_EMAIL = re.compile(r"[^\s@/\\]+@[^\s@/\\]+?\.[A-Za-z]{2,}")
-# Recorders name files after the caller as dialled: "0915550101", "385915550101" (E.164 without its +),
-# "(212) 555-0199", "091-555-0101". A run of 9 to 15 digits is taken for a number unless it reads as a time.
-_PATH_DIGITS = re.compile(r"(?<!\d)\d{9,15}(?!\d)")
-_PATH_DIALLED = re.compile(r"(?<![\d(])(?:\(\d{2,4}\)|0\d{1,4})(?:[ .-]?\d{2,4}){1,4}(?!\d)")
-_DATE_TIME = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?")
-# Unix seconds from 2000 to 2033 (and milliseconds: 13 digits); from 2033 on they read as North American numbers
-_EPOCH = (946_684_800, 1_999_999_999)
+# Typed text (file names, notes) is full of numbers that are not personal: dates, times, Unix timestamps,
+# UUIDs, IP addresses, ticket numbers. Those are masked first; what remains and reads as a number as dialled
+# ("0915550101", "385915550101", "212-555-0199", "(212) 555-0199", "091 555 0101") is taken for a phone.
+_TIME = r"(?:[T _.-]?(?:[01]\d|2[0-3])[-.:_ ]?[0-5]\d(?:[-.:_ ]?[0-5]\d)?)?"
+_NOT_PERSONAL = (
+    re.compile(r"(?i)(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])"),
+    re.compile(r"(?<!\d)(?:19|20)\d\d([-._ /]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])" + _TIME + r"(?!\d)"),
+    re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])([-._ /]?)(?:0[1-9]|1[0-2])\1(?:19|20)\d\d" + _TIME + r"(?!\d)"),
+    re.compile(r"(?<!\d)(?:[01]\d|2[0-3])([-.:])[0-5]\d\1[0-5]\d(?!\d)"),  # 14-30-22
+    re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"),  # 192.168.100.200
+)
+_DIALLED = re.compile(r"(?:\+?\d{1,3}[ .-])?(?:\(\d{2,4}\)|\d{2,4})(?:[ .-]\d{2,5}){2,4}|\d{9,15}")
+_INTERNATIONAL = re.compile(r"(?:\+|(?<!\d)00)[1-9](?:[\s().-]?\d){7,14}(?!\d)")  # 00 then a country code
+_INTERNATIONAL_WORD = re.compile(r"(?:\+|(?<!\w)00)[1-9](?:[\s().-]?\d){7,14}(?!\w)")
+_EPOCH = (946_684_800, 1_999_999_999)  # Unix seconds, 2000 to 2033 (13 digits: milliseconds); later: US numbers
 
 
-def _reads_as_time(digits: str) -> bool:
-    if _DATE_TIME.fullmatch(digits):
-        return True
+def _masked(text: str) -> str:
+    for pattern in _NOT_PERSONAL:
+        text = pattern.sub(lambda m: "#" * len(m[0]), text)
+    return text
+
+
+def _is_epoch(digits: str) -> bool:
     seconds = int(digits) // 1000 if len(digits) == 13 else int(digits) if len(digits) == 10 else -1
     return digits[0] != "0" and _EPOCH[0] <= seconds <= _EPOCH[1]
 
 
-def _path_phones(probe: str) -> list[tuple[int, int, PiiKind]]:
-    runs = [m for m in _PATH_DIGITS.finditer(probe) if not _reads_as_time(m[0])]
-    dialled = [m for m in _PATH_DIALLED.finditer(probe) if 9 <= sum(ch.isdigit() for ch in m[0]) <= 15]
-    dialled = [m for m in dialled if not _reads_as_time(re.sub(r"\D", "", m[0]))]
-    return [(m.start(), m.end(), PiiKind.PHONE) for m in [*runs, *dialled, *_ID_PHONE.finditer(probe)]]
+def _typed_phones(probe: str, glued: bool) -> list[tuple[int, int, PiiKind]]:
+    """Phone numbers in typed text. ``glued``: a number may touch letters ("tel0915550101.wav"); in notes it may
+    not, or a ticket "INC0012345678" would be taken for one."""
+    edge = r"(?<![\d#+(])" if glued else r"(?<![\w#+(])"
+    tail = r"(?![\d#])" if glued else r"(?![\w#])"
+    international = _INTERNATIONAL if glued else _INTERNATIONAL_WORD
+    found = [(m.start(), m.end(), PiiKind.PHONE) for m in international.finditer(probe)]
+    for m in re.finditer(edge + f"(?:{_DIALLED.pattern})" + tail, _masked(probe)):
+        digits = re.sub(r"\D", "", m[0])
+        if 9 <= len(digits) <= 15 and not digits.startswith("000") and not _is_epoch(digits):
+            found.append((m.start(), m.end(), PiiKind.PHONE))
+    return found
+
+
+def _typed_pii(text: str, probe: str, glued: bool) -> str:
+    found = [(m.start(), m.end(), PiiKind.EMAIL) for m in _PATH_EMAIL.finditer(text)]
+    found += [(m.start(), m.end(), PiiKind.CARD) for m in _ID_CARD.finditer(probe) if _luhn(re.sub(r"\D", "", m[0]))]
+    found += _typed_phones(probe, glued)
+    pieces, cursor = [], 0
+    for start, end, kind in sorted(found):
+        if start >= cursor:
+            pieces += [text[cursor:start], f"[{kind}]"]
+        cursor = max(cursor, end)
+    return "".join([*pieces, text[cursor:]])
 
 
 def redact_path(path: str) -> str:
     """A file path with the e-mail addresses, phone numbers and card numbers in it replaced by placeholders:
-    recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav"). Dates, times and Unix
-    timestamps stay. Where matches overlap, one placeholder covers them all."""
-    probe = path.replace("_", " ")  # a word separator in file names; the same length, so spans map back
-    found = [(m.start(), m.end(), PiiKind.EMAIL) for m in _PATH_EMAIL.finditer(path)]
-    found += [(m.start(), m.end(), PiiKind.CARD) for m in _ID_CARD.finditer(probe) if _luhn(re.sub(r"\D", "", m[0]))]
-    found += _path_phones(probe)
-    pieces, cursor = [], 0
-    for start, end, kind in sorted(found):
-        if start >= cursor:
-            pieces += [path[cursor:start], f"[{kind}]"]
-        cursor = max(cursor, end)
-    return "".join([*pieces, path[cursor:]])
+    recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav"). Dates, times, Unix
+    timestamps and UUIDs stay. Where matches overlap, one placeholder covers them all."""
+    return _typed_pii(path, path.replace("_", " "), glued=True)  # "_" separates words in file names
+
+
+def redact_note(text: str) -> str:
+    """A note people typed (an alert comment) with e-mail addresses, phone numbers and card numbers replaced, and
+    its ticket numbers, versions, dates and addresses kept: speech redaction would take "INC0012345678" or
+    "2026.11.02" for a phone number."""
+    return _typed_pii(text, text, glued=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.records import Word
-from core.redact import PiiKind, find_pii, hash_caller_id, redact_path, redact_text, redact_words
+from core.redact import PiiKind, find_pii, hash_caller_id, redact_note, redact_path, redact_text, redact_words
 
 
 @pytest.mark.parametrize(
@@ -146,6 +146,18 @@ def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_i
         ("/rec/call 091 555 0101.wav", "/rec/call [PHONE].wav"),
         ("/rec/2026-10-26 09-15-00.wav", "/rec/2026-10-26 09-15-00.wav"),
         ("/rec/1698312345123.wav", "/rec/1698312345123.wav"),  # Unix milliseconds
+        ("/rec/212-555-0199.wav", "/rec/[PHONE].wav"),
+        ("/rec/1-212-555-0199.wav", "/rec/[PHONE].wav"),
+        ("/rec/tel0915550101.wav", "/rec/tel[PHONE].wav"),
+        # the naming schemes of recorders: dates and times with separators, sequences, UUIDs stay
+        ("/rec/2024-01-15_14-30-22_1001.wav", "/rec/2024-01-15_14-30-22_1001.wav"),
+        ("/rec/15-01-2024_14-30-22.wav", "/rec/15-01-2024_14-30-22.wav"),
+        ("/rec/2024.01.15-09.30.22.wav", "/rec/2024.01.15-09.30.22.wav"),
+        ("/rec/2024-11-02_0930_0101.wav", "/rec/2024-11-02_0930_0101.wav"),
+        ("/rec/150120241430_1001.wav", "/rec/150120241430_1001.wav"),
+        ("/rec/recording_0000000123_1001.wav", "/rec/recording_0000000123_1001.wav"),
+        ("/rec/9f1c2d3e-4b5a-4c6d-9abc-123456789012.wav", "/rec/9f1c2d3e-4b5a-4c6d-9abc-123456789012.wav"),
+        ("/rec/20240115-143022-1705329022.45.wav", "/rec/20240115-143022-1705329022.45.wav"),
         # date and time stamps are not personal, nor is a 16-digit number that is not a card (Luhn)
         ("/rec/call-20261026-000213.wav", "/rec/call-20261026-000213.wav"),
         ("/rec/20261026091500.wav", "/rec/20261026091500.wav"),
@@ -154,3 +166,20 @@ def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_i
 )
 def test_paths_keep_their_shape_without_personal_data(path: str, shown: str) -> None:
     assert redact_path(path) == shown
+
+
+@pytest.mark.parametrize(
+    ("note", "stored"),
+    [
+        ("call him back on 091 555 0123 or ivan@example.com", "call him back on [PHONE] or [EMAIL]"),
+        ("customer 212-555-0199 was charged on 4111 1111 1111 1111", "customer [PHONE] was charged on [CARD]"),
+        # what ops write that only looks like a number
+        ("ticket INC0012345678 fixed in release 2026.11.02", "ticket INC0012345678 fixed in release 2026.11.02"),
+        (
+            "rolled back CHG0031234 on 192.168.100.200 at 14:30:22",
+            "rolled back CHG0031234 on 192.168.100.200 at 14:30:22",
+        ),
+    ],
+)
+def test_notes_lose_personal_data_and_keep_ticket_numbers(note: str, stored: str) -> None:
+    assert redact_note(note) == stored
