@@ -126,6 +126,7 @@ def _summary(call: Call, topics: list[str]) -> CallSummary:
         direction=call.direction,
         status=str(call.status),
         topics=topics,
+        error=call.error,
     )
 
 
@@ -174,7 +175,6 @@ def call_detail(session: Session, call_id: str, audio_dir: Path) -> CallDetail:
     summary = _summary(call, [h.topic_id for h in hits])
     return CallDetail(
         **summary.model_dump(),
-        error=call.error,
         qa=call.qa,
         has_audio=recording_path(call.audio_path, audio_dir) is not None,
         segments=[

@@ -264,6 +264,7 @@ class CallSummary(BaseModel):
     direction: str | None
     status: str
     topics: list[str]
+    error: str | None = None  # why a stage failed: transcription (status failed) or tagging (status kept)
 
 
 class CallPage(BaseModel):
@@ -287,7 +288,6 @@ class TopicHitOut(BaseModel):
 
 
 class CallDetail(CallSummary):
-    error: str | None
     qa: dict[str, Any] | None
     has_audio: bool
     segments: list[SegmentOut]

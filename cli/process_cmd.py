@@ -62,6 +62,8 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
         "tag", f"{g.tagged} new, {g.retagged} re-tagged{failed} (taxonomy v{g.taxonomy_version}), {g.seconds:.1f}s"
     )
     _failure_rows(table, [f"{call_id}: {reason}" for call_id, reason in g.failures], "failed calls")
+    if g.halted:
+        table.add_row("", Text.assemble(("stopped", "red"), f" {g.halted}"))
     table.add_row("volumes", f"{report.volumes.hours} hours refreshed")
     d = report.detect
     table.add_row("detect", f"{d.buckets} hourly buckets decided, {len(d.new_alert_ids)} new alerts, {d.seconds:.1f}s")

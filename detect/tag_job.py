@@ -32,6 +32,10 @@ PhraseKey = tuple[datetime, str, str]  # bucket_start, phrase, language
 SYSTEMATIC_FAILURE_CALLS = 20  # a batch this large failing call by call is a broken pipeline, not bad calls
 
 
+class PipelineBroken(CallpulseError):
+    """Every call of a large batch failed: the fault is in the pipeline (lookup data, memory), not the calls."""
+
+
 @dataclass(frozen=True)
 class TagOptions:
     batch_size: int = 500
@@ -51,6 +55,7 @@ class TagReport:
     seconds: float
     phrase_rows_pruned: int = 0
     failures: tuple[tuple[str, str], ...] = ()  # (call id, reason) of calls tagging could not take
+    halted: str | None = None  # why tagging stopped early (the pipeline, not the calls, failed)
 
     @property
     def failed(self) -> int:
@@ -239,8 +244,9 @@ def _store_batch(session: Session, analyses: list[CallAnalysis], meta: Meta, ver
     failed = [a for a in analyses if a.error]
     if len(failed) == len(analyses) >= SYSTEMATIC_FAILURE_CALLS:
         # Not the calls: the pipeline itself (missing lookup data, memory). Marking them would hide every call.
-        raise CallpulseError(
-            f"tagging failed for all {len(failed)} calls of a batch, so nothing was marked: {failed[0].error}"
+        raise PipelineBroken(
+            f"tagging failed for all {len(failed)} calls of a batch, so none was marked and tagging stopped "
+            f"(volumes and detection go on with the calls tagged so far): {failed[0].error}"
         )
     failures = _mark_failed(session, failed, meta)
     analyses = [a for a in analyses if not a.error]
@@ -272,18 +278,22 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
     progress.start("tag", total)
     tagged = retagged = 0
     failures: list[tuple[str, str]] = []
+    halted: str | None = None
     analyser = _analyser(taxonomy, options, total)
     try:
         for condition in _pass_conditions(taxonomy.version):
             # Sweep again until a sweep finds nothing: calls may arrive behind the cursor while it runs.
-            while True:
+            while halted is None:
                 batches = 0
-                for meta, analyses in analyser.analyse(_sweep(db, condition, options.batch_size)):
-                    with db.session() as session:
-                        stored = _store_batch(session, analyses, meta, taxonomy.version)
-                    tagged, retagged, batches = tagged + stored.tagged, retagged + stored.retagged, batches + 1
-                    failures += stored.failures
-                    progress.advance(stored.tagged + stored.retagged + len(stored.failures))
+                try:
+                    for meta, analyses in analyser.analyse(_sweep(db, condition, options.batch_size)):
+                        with db.session() as session:
+                            stored = _store_batch(session, analyses, meta, taxonomy.version)
+                        tagged, retagged, batches = tagged + stored.tagged, retagged + stored.retagged, batches + 1
+                        failures += stored.failures
+                        progress.advance(stored.tagged + stored.retagged + len(stored.failures))
+                except PipelineBroken as exc:
+                    halted = exc.detail
                 if batches == 0:
                     break
         pruned = 0
@@ -294,4 +304,5 @@ def tag_pending(db: Database, progress: Progress | None = None, options: TagOpti
         if isinstance(analyser, PoolAnalyser):
             analyser.close()
         progress.finish()
-    return TagReport(tagged, retagged, taxonomy.version, time.perf_counter() - began, pruned, tuple(failures))
+    seconds = time.perf_counter() - began
+    return TagReport(tagged, retagged, taxonomy.version, seconds, pruned, tuple(failures), halted)
