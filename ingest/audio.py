@@ -74,11 +74,19 @@ def _undecodable(values: Iterable[Any]) -> bool:
 NOT_UTF8 = "not UTF-8 (a spreadsheet's regional encoding?): save the manifest as UTF-8 and ingest it again"
 
 
+def _delimiter(fh: TextIO) -> str:
+    """The header's separator: a comma, or the semicolon or tab spreadsheets use where the comma is a decimal
+    mark or for "Unicode text" exports."""
+    header = fh.readline()
+    fh.seek(0)
+    return max((",", ";", "\t"), key=header.count)
+
+
 def is_manifest(path: Path) -> bool:
     """A CSV is a manifest when one of its columns names the audio file."""
     try:
         with _open_csv(path) as fh:
-            header = next(csv.reader(fh), [])
+            header = next(csv.reader(fh, delimiter=_delimiter(fh)), [])
     except (OSError, UnicodeError, csv.Error):
         return False
     return _file_column(header) is not None
@@ -88,7 +96,7 @@ def read_manifest(path: Path) -> Iterator[ManifestRow | BadRecord]:
     """Rows of a manifest CSV; relative audio paths are relative to the manifest's folder."""
     try:
         with _open_csv(path) as fh:
-            reader = csv.DictReader(fh)
+            reader = csv.DictReader(fh, delimiter=_delimiter(fh))
             column = _file_column(list(reader.fieldnames or []))
             if column is None:
                 columns = ", ".join(MANIFEST_FILE_COLUMNS)

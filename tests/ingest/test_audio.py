@@ -132,7 +132,8 @@ def test_a_manifest_not_in_utf8_holds_back_its_rows_until_fixed_and_adds_nothing
     (bad,) = first.bad_records
     assert (Path(bad.file).name, bad.line) == ("manifest.csv", 3) and "not UTF-8" in bad.reason
     assert set(_calls(db)) == {"w-a"}
-    (rec / "manifest.csv").write_text(text, encoding="utf-16")  # "Unicode" CSV, as spreadsheets save it
+    # Excel's "Unicode text": UTF-16 and tab-separated
+    (rec / "manifest.csv").write_text(text.replace(",", "\t"), encoding="utf-16")
     fixed = ingest_paths(db, [rec])
     assert (fixed.calls_new, fixed.skipped_existing, fixed.bad_records) == (1, 1, ())
     assert set(_calls(db)) == {"w-a", "w-b"} and _calls(db)["w-b"].agent_id == "đuro"
@@ -170,3 +171,14 @@ def test_a_recording_named_in_another_encoding_is_registered_from_a_copy(db: Dat
     (call,) = _calls(db).values()
     assert call.source_file == str(rec.resolve() / "poziv-\ufffdekanje.wav")
     assert Path(call.audio_path or "").read_bytes() == source.read_bytes()
+
+
+def test_a_manifest_separated_by_semicolons_is_read(db: Database, tmp_path: Path) -> None:
+    """Spreadsheets in locales where the comma is the decimal mark save CSV with semicolons."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    write_wav(rec / "s.wav", freq=380)
+    (rec / "manifest.csv").write_text("file;call_id;started_at;queue\ns.wav;semi-1;2026-11-02T09:00:00Z;tech\n")
+    summary = ingest_paths(db, [rec])
+    assert (summary.calls_new, summary.bad_records) == (1, ())
+    assert _calls(db)["semi-1"].queue == "tech"
