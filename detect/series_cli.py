@@ -120,7 +120,7 @@ def series_alarms(series: SeriesInput, quiet_rows: int = 24) -> SeriesAlarms:
     row continues it (the product's cool-down)."""
     counts = np.asarray(series.counts, dtype=float)
     if series.measured and series.totals is None:
-        rows = causal_alarms(counts, list(series.timestamps))
+        rows = _incident_starts(np.asarray(causal_alarms(counts, list(series.timestamps)), dtype=np.int64), quiet_rows)
         first = warmup_rows(counts.size)
     else:
         totals = np.ones_like(counts) if series.totals is None else np.asarray(series.totals, dtype=float)
