@@ -16,8 +16,9 @@ from core.errors import InvalidInput, NotFound
 from core.models import Call, CallStatus, Segment, TopicHit
 from core.recordings import recording_path
 from core.redact import hash_caller_id as core_hash_caller_id
-from core.redact import redact_path, redact_text
+from core.redact import redact_text
 from core.search import cursor_time, decode_cursor, encode_cursor
+from core.typed_pii import redact_path
 
 
 def hash_caller_id(session: Session, caller_id: str) -> str:

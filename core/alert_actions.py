@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Alert, AlertKind, AlertStatus, Call, Segment, Speaker, TopicHit, utcnow
-from core.redact import redact_note
 from core.search import cursor_row_id, cursor_time, decode_cursor, encode_cursor
 from core.spoken_words import phrase_stems, says
+from core.typed_pii import redact_note
 
 MAX_LIMIT = 200
 

@@ -319,7 +319,7 @@ _ID_CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3
 PERSONAL_ID_MESSAGE = "holds {kind} data, which is never stored in clear text: use an id without personal data"
 
 
-def _luhn(digits: str) -> bool:
+def luhn(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch) * (2 if i % 2 else 1)
@@ -331,7 +331,7 @@ def identifier_pii(value: str) -> PiiKind | None:
     """The kind of personal data an identifier carries, if any (it would be stored and shown in clear)."""
     if _ID_EMAIL.search(value):
         return PiiKind.EMAIL
-    if any(_luhn(re.sub(r"\D", "", m.group())) for m in _ID_CARD.finditer(value)):
+    if any(luhn(re.sub(r"\D", "", m.group())) for m in _ID_CARD.finditer(value)):
         return PiiKind.CARD
     if _ID_PHONE.search(value):
         return PiiKind.PHONE
@@ -347,72 +347,3 @@ def redact_values(value: object) -> object:
     if isinstance(value, dict):
         return {k: redact_values(v) for k, v in value.items()}
     return value
-
-
-_PATH_EMAIL = re.compile(r"[^\s@/\\]+@[^\s@/\\]+?\.[A-Za-z]{2,}")
-# Typed text (file names, notes) is full of numbers that are not personal: dates, times, Unix timestamps,
-# UUIDs, IP addresses, ticket numbers. Those are masked first; what remains and reads as a number as dialled
-# ("0915550101", "385915550101", "212-555-0199", "(212) 555-0199", "091 555 0101") is taken for a phone.
-_TIME = r"(?:[T _.-]?(?:[01]\d|2[0-3])[-.:_ ]?[0-5]\d(?:[-.:_ ]?[0-5]\d)?)?"
-_NOT_PERSONAL = (
-    re.compile(r"(?i)(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])"),
-    re.compile(r"(?<!\d)(?:19|20)\d\d([-._ /]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])" + _TIME + r"(?!\d)"),
-    re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])([-._ /]?)(?:0[1-9]|1[0-2])\1(?:19|20)\d\d" + _TIME + r"(?!\d)"),
-    re.compile(r"(?<!\d)(?:[01]\d|2[0-3])([-.:])[0-5]\d\1[0-5]\d(?!\d)"),  # 14-30-22
-    re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"),  # 192.168.100.200
-)
-_DIALLED = re.compile(r"(?:\+?\d{1,3}[ .-])?(?:\(\d{2,4}\)|\d{2,4})(?:[ .-]\d{2,5}){2,4}|\d{9,15}")
-_INTERNATIONAL = re.compile(r"(?:\+|(?<!\d)00)[1-9](?:[\s().-]?\d){7,14}(?!\d)")  # 00 then a country code
-_INTERNATIONAL_WORD = re.compile(r"(?:\+|(?<!\w)00)[1-9](?:[\s().-]?\d){7,14}(?!\w)")
-_EPOCH = (946_684_800, 1_999_999_999)  # Unix seconds, 2000 to 2033 (13 digits: milliseconds); later: US numbers
-
-
-def _masked(text: str) -> str:
-    for pattern in _NOT_PERSONAL:
-        text = pattern.sub(lambda m: "#" * len(m[0]), text)
-    return text
-
-
-def _is_epoch(digits: str) -> bool:
-    seconds = int(digits) // 1000 if len(digits) == 13 else int(digits) if len(digits) == 10 else -1
-    return digits[0] != "0" and _EPOCH[0] <= seconds <= _EPOCH[1]
-
-
-def _typed_phones(probe: str, glued: bool) -> list[tuple[int, int, PiiKind]]:
-    """Phone numbers in typed text. ``glued``: a number may touch letters ("tel0915550101.wav"); in notes it may
-    not, or a ticket "INC0012345678" would be taken for one."""
-    edge = r"(?<![\d#+(])" if glued else r"(?<![\w#+(])"
-    tail = r"(?![\d#])" if glued else r"(?![\w#])"
-    international = _INTERNATIONAL if glued else _INTERNATIONAL_WORD
-    found = [(m.start(), m.end(), PiiKind.PHONE) for m in international.finditer(probe)]
-    for m in re.finditer(edge + f"(?:{_DIALLED.pattern})" + tail, _masked(probe)):
-        digits = re.sub(r"\D", "", m[0])
-        if 9 <= len(digits) <= 15 and not digits.startswith("000") and not _is_epoch(digits):
-            found.append((m.start(), m.end(), PiiKind.PHONE))
-    return found
-
-
-def _typed_pii(text: str, probe: str, glued: bool) -> str:
-    found = [(m.start(), m.end(), PiiKind.EMAIL) for m in _PATH_EMAIL.finditer(text)]
-    found += [(m.start(), m.end(), PiiKind.CARD) for m in _ID_CARD.finditer(probe) if _luhn(re.sub(r"\D", "", m[0]))]
-    found += _typed_phones(probe, glued)
-    pieces, cursor = [], 0
-    for start, end, kind in sorted(found):
-        if start >= cursor:
-            pieces += [text[cursor:start], f"[{kind}]"]
-        cursor = max(cursor, end)
-    return "".join([*pieces, text[cursor:]])
-
-
-def redact_path(path: str) -> str:
-    """A file path with the e-mail addresses, phone numbers and card numbers in it replaced by placeholders:
-    recorders often name a file after the caller ("2026-10-26_0915_+385915550101.wav"). Dates, times, Unix
-    timestamps and UUIDs stay. Where matches overlap, one placeholder covers them all."""
-    return _typed_pii(path, path.replace("_", " "), glued=True)  # "_" separates words in file names
-
-
-def redact_note(text: str) -> str:
-    """A note people typed (an alert comment) with e-mail addresses, phone numbers and card numbers replaced, and
-    its ticket numbers, versions, dates and addresses kept: speech redaction would take "INC0012345678" or
-    "2026.11.02" for a phone number."""
-    return _typed_pii(text, text, glued=False)

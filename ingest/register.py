@@ -15,7 +15,8 @@ from core.errors import InvalidInput
 from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
-from core.redact import hash_caller_id, redact_path, redact_text, redact_words
+from core.redact import hash_caller_id, redact_text, redact_words
+from core.typed_pii import redact_path
 from ingest.metadata import BadRecord, ImportedTranscript
 
 BATCH = 500

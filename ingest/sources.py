@@ -10,7 +10,7 @@ from typing import Any
 from core.errors import InvalidInput
 from core.recordings import keep_private
 from core.records import AudioRecord
-from core.redact import redact_path
+from core.typed_pii import redact_path
 from ingest.audio import audio_record, is_audio_file, is_manifest, read_manifest, sidecar_candidates
 from ingest.metadata import BadRecord
 from ingest.transcripts import is_transcript_file

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.records import Word
-from core.redact import PiiKind, find_pii, hash_caller_id, redact_note, redact_path, redact_text, redact_words
+from core.redact import PiiKind, find_pii, hash_caller_id, redact_text, redact_words
 
 
 @pytest.mark.parametrize(
@@ -127,59 +127,3 @@ def test_text_without_digits_or_number_words_has_no_pii_and_case_does_not_hide_i
     assert find_pii("Someone said that the phone bill is often late, at home.") == ()
     assert [s.kind for s in find_pii("FOUR FIVE SIX ONE TWO THREE FOUR FIVE")] == ["PHONE"]
     assert [s.kind for s in find_pii("Ivan DOT Horvat AT Example DOT com")] == ["EMAIL"]
-
-
-@pytest.mark.parametrize(
-    ("path", "shown"),
-    [
-        ("/rec/2026-10-26_0915_+385915550101.wav", "/rec/2026-10-26_0915_[PHONE].wav"),
-        ("/rec/call_00385915550101.wav", "/rec/call_[PHONE].wav"),
-        ("/rec/ivan.horvat@example.com/x.wav", "/rec/[EMAIL]/x.wav"),
-        ("/rec/4111111111111111.wav", "/rec/[CARD].wav"),
-        # as dialled: national, E.164 without its +, formatted (Asterisk and FreePBX name files this way)
-        (
-            "/rec/out-0915550101-20261026-091500-1698312345.123.wav",
-            "/rec/out-[PHONE]-20261026-091500-1698312345.123.wav",
-        ),
-        ("/rec/385915550101.wav", "/rec/[PHONE].wav"),
-        ("/rec/call-(212) 555-0199.wav", "/rec/call-[PHONE].wav"),
-        ("/rec/call 091 555 0101.wav", "/rec/call [PHONE].wav"),
-        ("/rec/2026-10-26 09-15-00.wav", "/rec/2026-10-26 09-15-00.wav"),
-        ("/rec/1698312345123.wav", "/rec/1698312345123.wav"),  # Unix milliseconds
-        ("/rec/212-555-0199.wav", "/rec/[PHONE].wav"),
-        ("/rec/1-212-555-0199.wav", "/rec/[PHONE].wav"),
-        ("/rec/tel0915550101.wav", "/rec/tel[PHONE].wav"),
-        # the naming schemes of recorders: dates and times with separators, sequences, UUIDs stay
-        ("/rec/2024-01-15_14-30-22_1001.wav", "/rec/2024-01-15_14-30-22_1001.wav"),
-        ("/rec/15-01-2024_14-30-22.wav", "/rec/15-01-2024_14-30-22.wav"),
-        ("/rec/2024.01.15-09.30.22.wav", "/rec/2024.01.15-09.30.22.wav"),
-        ("/rec/2024-11-02_0930_0101.wav", "/rec/2024-11-02_0930_0101.wav"),
-        ("/rec/150120241430_1001.wav", "/rec/150120241430_1001.wav"),
-        ("/rec/recording_0000000123_1001.wav", "/rec/recording_0000000123_1001.wav"),
-        ("/rec/9f1c2d3e-4b5a-4c6d-9abc-123456789012.wav", "/rec/9f1c2d3e-4b5a-4c6d-9abc-123456789012.wav"),
-        ("/rec/20240115-143022-1705329022.45.wav", "/rec/20240115-143022-1705329022.45.wav"),
-        # date and time stamps are not personal, nor is a 16-digit number that is not a card (Luhn)
-        ("/rec/call-20261026-000213.wav", "/rec/call-20261026-000213.wav"),
-        ("/rec/20261026091500.wav", "/rec/20261026091500.wav"),
-        ("/rec/4561234567890123.wav", "/rec/4561234567890123.wav"),
-    ],
-)
-def test_paths_keep_their_shape_without_personal_data(path: str, shown: str) -> None:
-    assert redact_path(path) == shown
-
-
-@pytest.mark.parametrize(
-    ("note", "stored"),
-    [
-        ("call him back on 091 555 0123 or ivan@example.com", "call him back on [PHONE] or [EMAIL]"),
-        ("customer 212-555-0199 was charged on 4111 1111 1111 1111", "customer [PHONE] was charged on [CARD]"),
-        # what ops write that only looks like a number
-        ("ticket INC0012345678 fixed in release 2026.11.02", "ticket INC0012345678 fixed in release 2026.11.02"),
-        (
-            "rolled back CHG0031234 on 192.168.100.200 at 14:30:22",
-            "rolled back CHG0031234 on 192.168.100.200 at 14:30:22",
-        ),
-    ],
-)
-def test_notes_lose_personal_data_and_keep_ticket_numbers(note: str, stored: str) -> None:
-    assert redact_note(note) == stored

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core.redact import redact_path
+from core.typed_pii import redact_path
 
 revision = "0010"
 down_revision = "0009"
