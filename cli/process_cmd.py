@@ -100,6 +100,8 @@ def process(
         except CallpulseError as exc:
             fail(exc.detail)
         console.print(_summary(report, _failed_files(db, report)))
+        if report.tag.halted:  # the round went on, but a scheduler must see that tagging is broken
+            raise typer.Exit(1)
         return
     _keep_processing(db, workers, retry_failed, every * 60.0, max_rounds)
 

@@ -41,6 +41,8 @@ def load(
             f"tagged {report.tagged} new and re-tagged {report.retagged} calls "
             f"in {report.seconds:.1f}s ({report.calls_per_second:.0f} calls/s)"
         )
+        if report.halted:
+            fail(report.halted)
     except CallpulseError as exc:
         fail(exc.detail)
 

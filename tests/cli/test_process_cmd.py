@@ -83,3 +83,20 @@ def test_a_call_tagging_cannot_take_is_listed_with_its_reason(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "1 new, 0 re-tagged, 1 failed" in result.stdout
     assert "failed huge: tagging failed: ValueError" in result.stdout
+
+
+def test_a_broken_tagging_pipeline_is_a_failed_run_for_schedulers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detect import tag_job
+
+    monkeypatch.setattr(tag_job, "SYSTEMATIC_FAILURE_CALLS", 3)
+    url = f"sqlite:///{tmp_path}/broken.db"
+    database = Database(url)
+    at = datetime(2026, 10, 26, 9, tzinfo=UTC)
+    for i in range(3):
+        add_call(database, f"h{i}", at, "en", [(Speaker.CUSTOMER, "bill " * 220_000)])
+    database.engine.dispose()
+    result = CliRunner().invoke(app, ["--db", url, "process"])
+    assert result.exit_code == 1 and "stopped tagging failed for all 3 calls of a batch" in result.stdout
+    assert "detect" in result.stdout  # the rest of the round ran
