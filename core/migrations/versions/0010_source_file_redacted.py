@@ -1,6 +1,7 @@
 """A call's `source_file` holds no phone number, e-mail address or card number: recorders name files after the
 caller, and ingest now keeps such paths with placeholders (`…_[PHONE].wav`). Paths stored by earlier releases
-are rewritten the same way. `audio_path` is left as it is: the recording is read from it.
+are rewritten the same way, by the rules of the release that upgrades (`core.typed_pii`, whose rules only
+ever catch more). `audio_path` is left as it is: the recording is read from it.
 
 Revision ID: 0010
 Revises: 0009
