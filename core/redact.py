@@ -115,7 +115,7 @@ _DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _AT = r"(?:at|@|et|majmun|kukac|собака)"
 _DOT = r"(?:dot|točka|tocka|pont|точка)"
-_SPOKEN_EMAIL = re.compile(
+SPOKEN_EMAIL = re.compile(
     rf"\b[\w+-]+(?:\s+(?:{_DOT}|underscore|dash)\s+[\w+-]+)*\s+{_AT}\s+[\w-]+(?:\s+{_DOT}\s+[\w-]+)+\b",
     re.IGNORECASE | re.UNICODE,
 )
@@ -221,7 +221,7 @@ def find_pii(text: str) -> tuple[TextSpan, ...]:
     if _PII_CHAR.search(text) is None and _PII_WORDS.isdisjoint(_LETTER_RUN.findall(text.lower())):
         return ()
     spans: list[TextSpan] = []
-    for pattern, kind in ((_EMAIL, PiiKind.EMAIL), (_SPOKEN_EMAIL, PiiKind.EMAIL), (_IBAN, PiiKind.IBAN)):
+    for pattern, kind in ((_EMAIL, PiiKind.EMAIL), (SPOKEN_EMAIL, PiiKind.EMAIL), (_IBAN, PiiKind.IBAN)):
         for m in pattern.finditer(text):
             if not _overlaps(spans, m.start(), m.end()):
                 spans.append(TextSpan(kind, m.start(), m.end()))
