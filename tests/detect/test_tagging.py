@@ -43,6 +43,14 @@ def agent(text: str, start: float = 0.0) -> SegmentData:
     return SegmentData(start, start + 2, Speaker.AGENT, text)
 
 
+def one_pattern_topics(language: str, pattern: str, text: str) -> set[str]:
+    """The topics a customer's text gets under a taxonomy of one topic "t" with one pattern."""
+    taxonomy = parse_taxonomy(
+        f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      {language}: [{pattern!r}]\n"
+    )
+    return {m.topic_id for m in tag_call([customer(text)], language, taxonomy)}
+
+
 def topics(segments: list[SegmentData], language: str | None) -> set[str]:
     return {m.topic_id for m in tag_call(segments, language, TAXONOMY)}
 
@@ -161,8 +169,7 @@ def test_new_taxonomy_version_retags_history_without_recounting_phrases(db: Data
     ],
 )
 def test_russian_e_and_yo_spellings_are_one_word(pattern: str, text: str) -> None:
-    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      ru: [{pattern!r}]\n")
-    assert {m.topic_id for m in tag_call([customer(text)], "ru", taxonomy)} == {"t"}
+    assert one_pattern_topics("ru", pattern, text) == {"t"}
 
 
 @pytest.mark.parametrize(
@@ -176,8 +183,7 @@ def test_russian_e_and_yo_spellings_are_one_word(pattern: str, text: str) -> Non
     ],
 )
 def test_croatian_with_and_without_diacritics_is_one_word(pattern: str, text: str) -> None:
-    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: [{pattern!r}]\n")
-    assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == {"t"}
+    assert one_pattern_topics("hr", pattern, text) == {"t"}
 
 
 @pytest.mark.parametrize(
@@ -191,5 +197,4 @@ def test_croatian_with_and_without_diacritics_is_one_word(pattern: str, text: st
     ],
 )
 def test_a_croatian_spelling_that_is_a_word_of_its_own_keeps_its_meaning(pattern: str, text: str) -> None:
-    taxonomy = parse_taxonomy(f"version: 1\ntopics:\n  - id: t\n    label: T\n    patterns:\n      hr: [{pattern!r}]\n")
-    assert {m.topic_id for m in tag_call([customer(text)], "hr", taxonomy)} == set()
+    assert one_pattern_topics("hr", pattern, text) == set()
