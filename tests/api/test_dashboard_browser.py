@@ -191,6 +191,10 @@ def test_overview_marks_the_planted_spike(page: tuple[sync_api.Page, Watch], sit
     days = _api(site, "/topics/*/trend", bucket="day")
     assert parse_qs(urlsplit(pareto.value.url).query) == {"since": [days["since"]], "until": [days["until"]]}
     sync_api.expect(tab.locator("#pareto-window")).to_contain_text("the days of the daily chart")
+    sync_api.expect(tab.locator("#volume-summary")).to_contain_text(" days (")
+    chart_days = re.search(r"\((\d+ \w+) – (\d+ \w+)\)", tab.inner_text("#volume-summary"))
+    assert chart_days is not None  # the Pareto names the chart's first and last day
+    assert f"{chart_days[1]} – {chart_days[2]}" in tab.inner_text("#pareto-window")
     first = tab.locator("#alert-list .alert-item").first
     sync_api.expect(first).to_contain_text(SPIKE_TOPIC)
     sync_api.expect(first).to_contain_text("open")

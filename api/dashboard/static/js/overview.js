@@ -139,9 +139,10 @@
     // The Pareto counts the days the chart shows by default (the API's eight weeks of days), not all time.
     const days = await api("/topics/*/trend", { bucket: "day" });
     state.window = { since: days.since, until: days.until };
-    document.getElementById("pareto-window").textContent =
-      `Tagged calls ${CP.day(days.since)} – ${CP.day(new Date(Date.parse(days.until) - 1).toISOString())}, ` +
-      "the days of the daily chart.";
+    const shown = CP.trimEmpty(days.points || []);  // the days the chart draws: the window without empty ends
+    document.getElementById("pareto-window").textContent = shown.length ?
+      `Tagged calls ${CP.day(shown[0].t)} – ${CP.day(shown.at(-1).t)}, the days of the daily chart.` :
+      "Tagged calls of the daily chart's days.";
     const [alerts, pareto] = await Promise.all([all("/alerts"), api("/reports/pareto", state.window)]);
     state.alerts = alerts;
     state.pareto = (pareto.items || []).map((r) => ({ ...r, topic: r.topic ?? r.topic_id }));
