@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.models import Alert, AlertKind, AppMeta
+from core.models import Alert, AlertKind, AlertStatus, AppMeta
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from detect import evidence
@@ -19,7 +19,7 @@ from detect.backtest import carry_over, keep_actions
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
-from detect.incidents import IncidentBook, Signal
+from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal
 from detect.slices import concentration_in_calls
 
 WATERMARK_KEY = "detect_watermark"
@@ -142,7 +142,11 @@ def _context_start(known: list[Alert], first: datetime, cooldown: timedelta) -> 
     every incident still live. "Still elevated?" compares against the share of the week before the change,
     however long ago that was; a live run must see it as a replay does."""
     lo = first - CONTEXT_HOURS * HOUR
-    live = [a.change_at for a in known if a.last_seen_at >= first - cooldown]
+    live = [
+        a.change_at
+        for a in known
+        if a.last_seen_at >= first - cooldown or (a.resolved_at is not None and a.resolved_at >= first - RECOVERY_WATCH)
+    ]
     return min([lo, *(c - HOURS_PER_WEEK * HOUR for c in live)])
 
 
@@ -163,23 +167,21 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         elevated.add(signal.key)
         _record_phrase(session, run, decider, signal)
     now = decider.data.at(t) + HOUR
-    for alert in run.book.active(now):
-        change = decider.data.index_of(alert.change_at)
+    for alert in run.book.watched(now):
         if alert.incident_key in elevated:
             continue
-        running = decider.still_elevated(
-            AlertKind(alert.kind),
-            alert.topic_id,
-            alert.phrase,
-            dict(alert.dimension or {}),
-            t,
-            since=change if change >= 0 else None,
-        )
+        change = decider.data.index_of(alert.change_at)
+        series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}), t)
+        running = decider.still_elevated(*series, since=change if change >= 0 else None)
         if running is not None:
             elevated.add(alert.incident_key)
+        if alert.status == AlertStatus.RESOLVED:
+            above_baseline = running is not None and decider.still_elevated(*series) is not None
+            run.book.touch_resolved(alert, now, running is not None, above_baseline)
+        elif running is not None:
             run.book.touch(alert, now, running)
-            if alert.id is not None:
-                run.updated.add(alert.id)
+        if running is not None and alert.id is not None:
+            run.updated.add(alert.id)
     run.book.watch_recovery(elevated, now)
 
 

@@ -12,6 +12,7 @@ from core.models import Alert, AlertKind, AlertStatus, Severity
 from detect.detector import SegmentRates
 
 RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
+RECOVERY_WATCH = timedelta(days=14)  # how long after a resolve "did the fix work?" is still answered
 DIMENSION_SETTLES = timedelta(hours=24)  # where a topic's rise sits is re-read this long after detection
 BACK_TO_BASELINE = "back_to_baseline"
 STILL_ELEVATED = "still_elevated"
@@ -90,6 +91,10 @@ class IncidentBook:
     def active(self, now: datetime) -> list[Alert]:
         return [a for a in self.latest.values() if now - a.last_seen_at <= self.cooldown]
 
+    def watched(self, now: datetime) -> list[Alert]:
+        """Incidents whose level is read at ``now``: the live ones, and resolved ones whose fix is still judged."""
+        return [a for a in self.latest.values() if now - a.last_seen_at <= self.cooldown or _judging_fix(a, now)]
+
     def find_merge_target(
         self, signal: Signal, call_topics: dict[str, set[str]], same_problem: Callable[[Alert], bool]
     ) -> Alert | None:
@@ -160,7 +165,9 @@ class IncidentBook:
     def touch(self, alert: Alert, now: datetime, running: Running) -> None:
         """The incident is still running without alarming anew: push its cool-down forward, report its last
         day's rates and add up its extra calls, so the alert's numbers match its trend up to ``last_seen_at``.
-        Severity is left to alarms: against the share before a phrase existed, any use of it is "×100"."""
+        Severity is left to alarms: against the share before a phrase existed, any use of it is "×100".
+
+        """
         rates = running.last_day
         alert.current_rate, alert.baseline_rate, alert.ratio = (
             rates.current_rate,
@@ -169,18 +176,33 @@ class IncidentBook:
         )
         alert.excess_calls = max(alert.excess_calls or 0.0, running.excess_since_change)
         alert.last_seen_at = max(alert.last_seen_at, now)
-        if alert.status == AlertStatus.RESOLVED:
+
+    def touch_resolved(self, alert: Alert, now: datetime, above_before: bool, above_baseline: bool) -> None:
+        """A resolved incident's level: above the share before its change, the fix has not worked (yet); it stays
+        live only while it is also above the adapting baseline. Kept live by the old comparison alone, a shift
+        that became the new normal would absorb every later rise of the same topic, and ops would never hear of
+        the next problem."""
+        if above_before:
             alert.recovery = STILL_ELEVATED
+        if above_baseline:
+            alert.last_seen_at = max(alert.last_seen_at, now)
 
     def watch_recovery(self, elevated_keys: set[str], now: datetime) -> None:
         """After ops resolve an alert, say whether its series fell back or is still elevated."""
         for alert in self.latest.values():
-            if alert.status != AlertStatus.RESOLVED or alert.resolved_at is None or alert.resolved_at > now:
-                continue
+            if alert.resolved_at is None or not _judging_fix(alert, now):
+                continue  # beyond RECOVERY_WATCH the last answer stands
             if alert.incident_key in elevated_keys:
                 alert.recovery = STILL_ELEVATED
             elif now - max(alert.last_seen_at, alert.resolved_at) >= RECOVERY_QUIET:
                 alert.recovery = BACK_TO_BASELINE
+
+
+def _judging_fix(alert: Alert, now: datetime) -> bool:
+    resolved = alert.resolved_at
+    return (
+        alert.status == AlertStatus.RESOLVED and resolved is not None and resolved <= now <= resolved + RECOVERY_WATCH
+    )
 
 
 def new_alert(signal: Signal, replay: bool) -> Alert:

@@ -20,12 +20,14 @@ CHANGE = 14 * 24 + 9  # week 3, Monday 09:00
 RESOLVED = CHANGE + 24 * 24  # ops resolve after three and a half weeks
 
 
-def write(db: Database, seed: int, end: int) -> None:
-    """Topic "a" at 8% of 800 calls a day, x3 from CHANGE until ``end``."""
+def write(db: Database, seed: int, end: int, second: int | None = None) -> None:
+    """Topic "a" at 8% of 800 calls a day, x3 from CHANGE until ``end``; ``second``: x3 more for three days."""
     rng = np.random.default_rng(seed)
     h = np.arange(HOURS)
     lam = 800.0 * HOUR_SHAPE[h % 24] / HOUR_SHAPE.sum() * np.array([1.4, 1.1, 1.1, 1.0, 1.0, 0.5, 0.4])[(h // 24) % 7]
     factor = np.where((h >= CHANGE) & (h < end), 3.0, 1.0)
+    if second is not None:
+        factor = np.where((h >= second) & (h < second + 72), factor * 3.0, factor)
     topic = rng.poisson(lam * 0.08 * factor)
     total = topic + rng.poisson(lam * 0.92)
     rows: list[dict[str, Any]] = []
@@ -74,3 +76,17 @@ def test_a_live_run_weeks_after_the_change_still_reads_the_week_before_it(db: Da
         run_detection(db, now=START + timedelta(hours=now))
     with db.session() as session:
         assert session.scalars(select(Alert.recovery)).one() == STILL_ELEVATED
+
+
+def test_a_new_rise_after_a_resolved_shift_is_a_new_alert(db: Database) -> None:
+    """A resolved incident whose level stayed up is watched for recovery, but does not stay live: two weeks later a
+    second rise of the same topic is news, not an update of the closed alert."""
+    second = RESOLVED + 14 * 24 + 9
+    write(db, 1, end=HOURS, second=second)
+    assert recovery_after_resolve(db) == STILL_ELEVATED
+    run_detection(db, now=START + timedelta(hours=HOURS))
+    with db.session() as session:
+        alerts = list(session.scalars(select(Alert).order_by(Alert.detected_at)))
+    assert [a.status for a in alerts] == [AlertStatus.RESOLVED, AlertStatus.OPEN]
+    assert alerts[0].recovery == STILL_ELEVATED
+    assert START + timedelta(hours=second) < alerts[1].detected_at <= START + timedelta(hours=second + 12)

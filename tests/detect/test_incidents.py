@@ -70,8 +70,8 @@ def test_recovery_after_resolve() -> None:
     alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
     book.watch_recovery({alert.incident_key}, T0 + 6 * H)
     assert alert.recovery == STILL_ELEVATED
-    book.touch(alert, T0 + 6 * H, Running(SegmentRates(1.0, 2.5, 2.5, 40.0), excess_since_change=40.0))
-    assert (alert.current_rate, alert.ratio, alert.excess_calls) == (2.5, 2.5, 40.0)
+    book.touch_resolved(alert, T0 + 6 * H, above_before=True, above_baseline=True)
+    assert alert.recovery == STILL_ELEVATED and alert.last_seen_at == T0 + 6 * H
     book.watch_recovery(set(), T0 + 9 * H)
     assert alert.recovery == STILL_ELEVATED  # quiet for only 3 hours
     book.watch_recovery(set(), T0 + 12 * H)
@@ -109,3 +109,20 @@ def test_severity_grows_with_excess_and_ratio() -> None:
     assert severity_of(1.0, 1.6, 1.6) == Severity.LOW
     assert severity_of(1.0, 3.0, 3.0) == Severity.MEDIUM
     assert severity_of(2.0, 9.0, 4.5) == Severity.HIGH
+
+
+def test_a_touch_carries_the_incidents_numbers_up_to_the_hour() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    alert, _ = book.observe(signal(3))
+    book.touch(alert, T0 + 6 * H, Running(SegmentRates(1.0, 2.5, 2.5, 40.0), excess_since_change=40.0))
+    assert (alert.current_rate, alert.ratio, alert.excess_calls, alert.last_seen_at) == (2.5, 2.5, 40.0, T0 + 6 * H)
+
+
+def test_a_resolved_shift_that_became_the_baseline_stops_being_live() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    alert, _ = book.observe(signal(3))
+    alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
+    book.touch_resolved(alert, T0 + 40 * H, above_before=True, above_baseline=False)
+    assert alert.recovery == STILL_ELEVATED and alert.last_seen_at == T0 + 3 * H
+    later, created = book.observe(signal(3 + 30))  # a new rise past the cool-down: news
+    assert created and later is not alert
