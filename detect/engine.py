@@ -175,13 +175,14 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         running = decider.still_elevated(*series, since=change if change >= 0 else None)
         if running is not None:
             elevated.add(alert.incident_key)
-        if alert.status == AlertStatus.RESOLVED:
+        resolved = alert.resolved_at is not None and alert.resolved_at <= now  # not yet, in a backtest's hours
+        if alert.status == AlertStatus.RESOLVED and resolved:
             above_baseline = running is not None and decider.still_elevated(*series) is not None
             run.book.touch_resolved(alert, now, running is not None, above_baseline)
         elif running is not None:
             run.book.touch(alert, now, running)
-        if running is not None and alert.id is not None:
-            run.updated.add(alert.id)
+            if alert.id is not None:
+                run.updated.add(alert.id)
     run.book.watch_recovery(elevated, now)
 
 

@@ -182,9 +182,9 @@ class IncidentBook:
         live only while it is also above the adapting baseline. Kept live by the old comparison alone, a shift
         that became the new normal would absorb every later rise of the same topic, and ops would never hear of
         the next problem."""
-        if above_before:
+        if above_before and _judging_fix(alert, now):
             alert.recovery = STILL_ELEVATED
-        if above_baseline:
+        if above_baseline and now - alert.last_seen_at <= self.cooldown:  # a lapsed incident is not revived
             alert.last_seen_at = max(alert.last_seen_at, now)
 
     def watch_recovery(self, elevated_keys: set[str], now: datetime) -> None:
@@ -192,9 +192,10 @@ class IncidentBook:
         for alert in self.latest.values():
             if alert.resolved_at is None or not _judging_fix(alert, now):
                 continue  # beyond RECOVERY_WATCH the last answer stands
+            # each reading spans the last day, so one quiet hour does not make a fix
             if alert.incident_key in elevated_keys:
                 alert.recovery = STILL_ELEVATED
-            elif now - max(alert.last_seen_at, alert.resolved_at) >= RECOVERY_QUIET:
+            elif now - alert.resolved_at >= RECOVERY_QUIET:
                 alert.recovery = BACK_TO_BASELINE
 
 
@@ -242,7 +243,7 @@ def update(alert: Alert, signal: Signal) -> None:
     ):
         # where the excess sits is re-read while evidence accumulates, then kept (baselines adapt later)
         alert.dimension = dict(signal.dimension)
-    if alert.status == AlertStatus.RESOLVED:
+    if _judging_fix(alert, signal.seen_at):  # a re-alarm after the resolve, not one from before it
         alert.recovery = STILL_ELEVATED
 
 

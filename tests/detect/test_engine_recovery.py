@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import delete, insert, select
 
 from core.db import Database
-from core.models import TOTAL, Alert, AlertStatus, VolumeBucket
+from core.models import TOTAL, Alert, AlertStatus, AppMeta, VolumeBucket
 from detect.engine import CONTEXT_HOURS, run_detection
 from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
 from tests.detect.test_engine import HOUR_SHAPE, START
@@ -78,10 +79,12 @@ def test_a_live_run_weeks_after_the_change_still_reads_the_week_before_it(db: Da
         assert session.scalars(select(Alert.recovery)).one() == STILL_ELEVATED
 
 
-def test_a_new_rise_after_a_resolved_shift_is_a_new_alert(db: Database) -> None:
-    """A resolved incident whose level stayed up is watched for recovery, but does not stay live: two weeks later a
-    second rise of the same topic is news, not an update of the closed alert."""
-    second = RESOLVED + 14 * 24 + 9
+@pytest.mark.parametrize("days", [3, 10, 15])
+def test_a_new_rise_after_a_resolved_shift_is_a_new_alert(db: Database, days: int) -> None:
+    """A resolved incident whose level stayed up is watched for recovery, but does not stay live (nor come back
+    to life while its fix is judged): days later a second rise of the same topic is news, not an update of the
+    closed alert."""
+    second = RESOLVED + days * 24 + 9
     write(db, 1, end=HOURS, second=second)
     assert recovery_after_resolve(db) == STILL_ELEVATED
     run_detection(db, now=START + timedelta(hours=HOURS))
@@ -89,4 +92,28 @@ def test_a_new_rise_after_a_resolved_shift_is_a_new_alert(db: Database) -> None:
         alerts = list(session.scalars(select(Alert).order_by(Alert.detected_at)))
     assert [a.status for a in alerts] == [AlertStatus.RESOLVED, AlertStatus.OPEN]
     assert alerts[0].recovery == STILL_ELEVATED
-    assert START + timedelta(hours=second) < alerts[1].detected_at <= START + timedelta(hours=second + 12)
+    assert START + timedelta(hours=second) < alerts[1].detected_at <= START + timedelta(hours=second + 24)
+
+
+def test_a_resolve_does_not_reach_back_into_the_hours_before_it(db: Database) -> None:
+    """Catching up over hours before a resolve decides them as they were: open. A run in steps that saw the
+    resolve only when it happened gives the same alerts."""
+    write(db, 1, end=HOURS)
+    resolve_at = HOURS - 10
+
+    def alerts_after(steps: list[int]) -> list[tuple[datetime, str]]:
+        with db.session() as session:
+            session.execute(delete(Alert))
+            session.execute(delete(AppMeta))
+        run_detection(db, now=START + timedelta(hours=CHANGE + 72))
+        for hour in steps:
+            if hour == resolve_at:
+                run_detection(db, now=START + timedelta(hours=hour))
+            with db.session() as session:
+                for alert in session.scalars(select(Alert)):
+                    alert.status, alert.resolved_at = AlertStatus.RESOLVED, START + timedelta(hours=resolve_at)
+            run_detection(db, now=START + timedelta(hours=HOURS))
+        with db.session() as session:
+            return [(a.detected_at, a.incident_key) for a in session.scalars(select(Alert).order_by(Alert.id))]
+
+    assert alerts_after([HOURS]) == alerts_after([resolve_at])

@@ -126,3 +126,16 @@ def test_a_resolved_shift_that_became_the_baseline_stops_being_live() -> None:
     assert alert.recovery == STILL_ELEVATED and alert.last_seen_at == T0 + 3 * H
     later, created = book.observe(signal(3 + 30))  # a new rise past the cool-down: news
     assert created and later is not alert
+
+
+def test_an_alarm_before_the_resolve_or_after_its_watch_says_nothing_about_the_fix() -> None:
+    book = IncidentBook(cooldown=24 * H, replay=False)
+    alert, _ = book.observe(signal(3))
+    alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 10 * H  # resolved later than the hours decided
+    book.observe(signal(6))
+    assert alert.recovery is None
+    book.observe(signal(12))
+    assert alert.recovery == STILL_ELEVATED
+    alert.recovery = BACK_TO_BASELINE
+    book.touch_resolved(alert, T0 + 10 * H + 15 * 24 * H, above_before=True, above_baseline=False)
+    assert alert.recovery == BACK_TO_BASELINE  # beyond the watch, the last answer stands
