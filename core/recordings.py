@@ -33,20 +33,26 @@ def recording_path(audio_path: str | None, audio_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks (recordings may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def keep_private(source: Path, audio_dir: Path) -> Path:
     """The recording at ``source``, kept under the upload folder by the SHA-256 of its content, as uploads are: for
     a recording whose path holds personal data, which must not be stored. A hard link where the file system
     allows it (no second copy on disk, and the recording survives the source folder's clean-up), else a copy."""
     target_dir = upload_dir(audio_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    target = target_dir / f"{digest.hexdigest()}{source.suffix.lower()}"
+    digest = file_sha256(source)
+    target = target_dir / f"{digest}{source.suffix.lower()}"
     if target.is_file():
         return target
-    staging = target_dir / f".ingest-{digest.hexdigest()}-{os.getpid()}"
+    staging = target_dir / f".ingest-{digest}-{os.getpid()}"
     try:
         try:
             os.link(source, staging)

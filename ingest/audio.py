@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.errors import InvalidInput
+from core.recordings import file_sha256
 from core.records import AudioRecord, content_call_id
 from ingest.metadata import META_KEYS, BadRecord, parse_meta, reject_unknown_keys
 
@@ -31,11 +31,7 @@ def sidecar_candidates(audio: Path) -> tuple[Path, Path]:
 
 def file_call_id(path: Path) -> str:
     """A call id for a recording that came without one: the same bytes always give the same id."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return content_call_id(digest.hexdigest())
+    return content_call_id(file_sha256(path))
 
 
 def file_time(path: Path) -> datetime:
