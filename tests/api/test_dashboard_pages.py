@@ -15,8 +15,8 @@ from api.dashboard.session import safe_next
 from api.main import create_app
 from core.auth import create_api_key
 from core.db import Database
-from core.models import Alert, AlertKind, Severity
 from core.settings import get_settings
+from tests.alerts import topic_alert
 
 PAGES = ("/", "/topics", "/search", "/alerts/1", "/calls/call-1")
 
@@ -38,20 +38,7 @@ def _key(role: str) -> str:
 def _alert() -> int:
     db = Database(get_settings().database_url)
     with db.session() as session:
-        at = datetime(2026, 11, 2, 9, tzinfo=UTC)
-        alert = Alert(
-            kind=AlertKind.TOPIC,
-            topic_id="billing.unexpected_charge",
-            dimension={},
-            incident_key="topic:billing.unexpected_charge",
-            change_at=at,
-            detected_at=at,
-            last_seen_at=at,
-            baseline_rate=1.0,
-            current_rate=3.0,
-            ratio=3.0,
-            severity=Severity.MEDIUM,
-        )
+        alert = topic_alert("topic:billing.unexpected_charge", datetime(2026, 11, 2, 9, tzinfo=UTC))
         session.add(alert)
         session.flush()
         alert_id = alert.id

@@ -12,27 +12,11 @@ from sqlalchemy import select
 
 from core.alert_actions import AlertFilter, acknowledge, alert_examples, get_alert, list_alerts, resolve
 from core.db import Database
-from core.models import Alert, AlertKind, Call, CallStatus, Segment, Severity, Speaker
+from core.models import Alert, AlertKind, Call, CallStatus, Segment, Speaker
+from tests.alerts import topic_alert
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 10, 12, 9, tzinfo=UTC)
-
-
-def _alert(key: str, change_at: datetime, hours: int, replay: bool) -> Alert:
-    return Alert(
-        kind=AlertKind.TOPIC,
-        topic_id=key,
-        dimension={},
-        incident_key=key,
-        change_at=change_at,
-        detected_at=change_at + timedelta(hours=2),
-        last_seen_at=change_at + timedelta(hours=hours),
-        baseline_rate=0.02,
-        current_rate=0.08,
-        ratio=4.0,
-        severity=Severity.HIGH,
-        replay=replay,
-    )
 
 
 def test_default_listing_shows_an_incident_once_preferring_the_live_alert(db: Database) -> None:
@@ -43,10 +27,10 @@ def check_incident_once(db: Database) -> None:
     with db.session() as s:
         s.add_all(
             [
-                _alert("fee", T0, 30, replay=False),
-                _alert("fee", T0 + timedelta(hours=1), 20, replay=True),  # the same incident, found by a backtest
-                _alert("fee", T0 - timedelta(days=20), 10, replay=True),  # an earlier incident only a backtest saw
-                _alert("esim", T0, 30, replay=True),  # another incident's key
+                topic_alert("fee", T0, 30, replay=False),
+                topic_alert("fee", T0 + timedelta(hours=1), 20, replay=True),  # the same incident, found by a backtest
+                topic_alert("fee", T0 - timedelta(days=20), 10, replay=True),  # an earlier incident only a backtest saw
+                topic_alert("esim", T0, 30, replay=True),  # another incident's key
             ]
         )
     with db.session() as s:
@@ -66,11 +50,11 @@ def test_a_backtest_topic_alert_that_took_over_a_live_phrase_alert_is_the_same_i
 def check_taken_over_phrase(db: Database) -> None:
     # After a taxonomy change a backtest finds as a topic what live detection reported as an emerging phrase.
     with db.session() as s:
-        live = _alert("emerging:esim activation", T0, 30, replay=False)
+        live = topic_alert("emerging:esim activation", T0, 30, replay=False)
         live.kind, live.topic_id, live.phrase = AlertKind.EMERGING, None, "esim activation"
-        backtest = _alert("topic:esim.activation", T0 + timedelta(hours=1), 20, replay=True)
+        backtest = topic_alert("topic:esim.activation", T0 + timedelta(hours=1), 20, replay=True)
         backtest.merged_keys = ["emerging:esim activation"]
-        other = _alert("topic:billing.fee", T0, 20, replay=True)
+        other = topic_alert("topic:billing.fee", T0, 20, replay=True)
         other.merged_keys = ["emerging:paper bill"]
         s.add_all([live, backtest, other])
     with db.session() as s:
@@ -95,7 +79,7 @@ def test_emerging_examples_show_the_segment_that_says_the_phrase_inflected_or_me
             s.add(
                 Segment(call_id=call_id, idx=idx, start=float(idx), end=idx + 1.0, speaker=Speaker.CUSTOMER, text=text)
             )
-        alert = _alert("emerging:esim profile", T0, 5, replay=False)
+        alert = topic_alert("emerging:esim profile", T0, 5, replay=False)
         alert.kind, alert.topic_id, alert.phrase = AlertKind.EMERGING, None, "esim profile"
         alert.merged_keys, alert.example_call_ids = ["emerging:счет за роуминг"], ["c1", "c2"]
         s.add(alert)
@@ -116,7 +100,7 @@ def test_two_people_acting_on_one_alert_at_once_lose_no_note_on_postgres(postgre
 
 def check_no_lost_note(db: Database) -> None:
     with db.session() as s:
-        alert = _alert("fee", T0, 5, replay=False)
+        alert = topic_alert("fee", T0, 5, replay=False)
         s.add(alert)
         s.flush()
         alert_id = alert.id
@@ -142,7 +126,7 @@ def check_no_lost_note(db: Database) -> None:
 
 def test_triage_notes_are_stored_without_personal_data(db: Database) -> None:
     with db.session() as s:
-        alert = _alert("fee", T0, 5, replay=False)
+        alert = topic_alert("fee", T0, 5, replay=False)
         s.add(alert)
         s.flush()
         acknowledge(s, alert.id, "ana", "call him back on 091 555 0123 or ivan@example.com")
