@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.models import Alert, AlertKind, AlertStatus, AppMeta
+from core.models import Alert, AlertKind, AppMeta
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from detect import evidence
@@ -19,7 +19,7 @@ from detect.backtest import carry_over, keep_actions
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
-from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal
+from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, resolved_by
 from detect.slices import concentration_in_calls
 
 WATERMARK_KEY = "detect_watermark"
@@ -175,8 +175,7 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         running = decider.still_elevated(*series, since=change if change >= 0 else None)
         if running is not None:
             elevated.add(alert.incident_key)
-        resolved = alert.resolved_at is not None and alert.resolved_at <= now  # not yet, in a backtest's hours
-        if alert.status == AlertStatus.RESOLVED and resolved:
+        if resolved_by(alert, now):
             above_baseline = running is not None and decider.still_elevated(*series) is not None
             run.book.touch_resolved(alert, now, running is not None, above_baseline)
         elif running is not None:

@@ -165,9 +165,7 @@ class IncidentBook:
     def touch(self, alert: Alert, now: datetime, running: Running) -> None:
         """The incident is still running without alarming anew: push its cool-down forward, report its last
         day's rates and add up its extra calls, so the alert's numbers match its trend up to ``last_seen_at``.
-        Severity is left to alarms: against the share before a phrase existed, any use of it is "×100".
-
-        """
+        Severity is left to alarms: against the share before a phrase existed, any use of it is "×100"."""
         rates = running.last_day
         alert.current_rate, alert.baseline_rate, alert.ratio = (
             rates.current_rate,
@@ -199,11 +197,13 @@ class IncidentBook:
                 alert.recovery = BACK_TO_BASELINE
 
 
+def resolved_by(alert: Alert, now: datetime) -> bool:
+    """Whether ops had resolved the alert at ``now`` (a backtest decides hours before a resolve too)."""
+    return alert.status == AlertStatus.RESOLVED and alert.resolved_at is not None and alert.resolved_at <= now
+
+
 def _judging_fix(alert: Alert, now: datetime) -> bool:
-    resolved = alert.resolved_at
-    return (
-        alert.status == AlertStatus.RESOLVED and resolved is not None and resolved <= now <= resolved + RECOVERY_WATCH
-    )
+    return resolved_by(alert, now) and alert.resolved_at is not None and now <= alert.resolved_at + RECOVERY_WATCH
 
 
 def new_alert(signal: Signal, replay: bool) -> Alert:
