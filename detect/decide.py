@@ -39,8 +39,14 @@ class DetectOptions:
             history_dispersion=DispersionOptions(),
         )
     )
-    # a phrase must at least triple against its own history: new words, or an old one jumping
-    phrase: TestOptions = field(default_factory=lambda: TestOptions(windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0))
+    # A phrase must at least triple against its own history: new words, or an old one jumping. A new word needs
+    # five calls against a baseline of a fraction of a call (4.5: that fraction must not demand a sixth), two of
+    # them outside the busiest hour (a third of the excess: one talkative hour is a blip, two hours are a trend).
+    phrase: TestOptions = field(
+        default_factory=lambda: TestOptions(
+            windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0, min_excess=4.5, min_hours=3
+        )
+    )
     volume: TestOptions = VOLUME_TEST
     min_history_hours: int = 168
     slice_alpha_factor: float = 0.15  # ~ten queue/language slices per topic: each needs more evidence
@@ -170,6 +176,17 @@ class Decider:
             return float("-inf")
         row = self.data.phrases.index(phrase)
         return segment_rates(self.phrase.counts[row], self.phrase.expected[row], start, t).excess
+
+    def rose_early(self, phrase: str, start: int, end: int) -> bool:
+        """Whether a phrase was already up over hours [start, end), before its own change was dated: two calls or
+        more, at least min_ratio times its share from the week before ``start``. Too few calls for a test, but
+        a phrase of a problem that only began at ``end`` has none there."""
+        if phrase not in self.data.phrases or end <= start:
+            return False
+        row, o = self.data.phrases.index(phrase), self.opts.phrase
+        expected = expected_before_change(self.phrase.expected[row], self.data.total, start, start, end - 1)
+        rates = segment_rates(self.phrase.counts[row], expected, start, end - 1)
+        return rates.excess >= o.min_excess / o.min_hours and rates.ratio >= o.min_ratio
 
     def topic_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from:

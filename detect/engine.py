@@ -245,7 +245,14 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
             theirs = theirs or set(other.example_call_ids or [])
         if calls and theirs and len(theirs & set(calls)) * 3 >= min(len(theirs), len(calls)):
             return True
-        if abs(other.change_at - signal.change_at) > CO_MOVING_WITHIN:
+        near = abs(other.change_at - signal.change_at) <= CO_MOVING_WITHIN
+        if _share_a_word(phrase, book.phrases_of(other)):
+            # the same new thing in a language with few calls ("esim aktivacija" beside "esim activation"): too
+            # sparse to correlate, and it may cross the bar days later, but it was already up in the first days
+            start, end = (decider.data.index_of(a.change_at) for a in (other, signal))
+            if near or decider.rose_early(phrase, start, end):
+                return True
+        if not near:
             return False
         start = decider.data.index_of(min(other.change_at, signal.change_at))
         t = decider.data.index_of(signal.seen_at - HOUR)
@@ -268,6 +275,11 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
+
+
+def _share_a_word(phrase: str, others: Collection[str]) -> bool:
+    words = set(phrase.split())
+    return any(words & set(other.split()) for other in others)
 
 
 def _where_calls_sit(session: Session, opts: DetectOptions, calls: Collection[str], alert: Alert) -> dict[str, str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import insert, select
 
 from core.db import Database
@@ -103,6 +104,30 @@ def test_one_new_problem_in_two_languages_is_one_emerging_alert(db: Database) ->
     alerts = found(db)
     assert len(alerts) == 1 and alerts[0][0] == AlertKind.EMERGING
     assert alerts[0][1] in ("esim activation", "esim aktivacija")
+
+
+@pytest.mark.parametrize(("seed", "per_hour"), [(22, 1.0), (23, 1.5), (24, 2.0)])
+def test_a_sparse_wording_of_a_new_problem_joins_it_whenever_it_crosses_the_bar(
+    db: Database, seed: int, per_hour: float
+) -> None:
+    # a handful of Croatian calls: too few to correlate hour by hour, and in one world it crosses the bar only
+    # on its second day, when its change is dated hours after the English wording's
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, per_hour, topic=False)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.EMERGING, "esim activation")]
+
+
+def test_a_later_problem_sharing_a_word_is_its_own_alert(db: Database) -> None:
+    world = World(15)
+    world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("discount code", "My discount code does not work", "en", SPIKE + 50, HOURS, 20.0, topic=False)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [
+        (AlertKind.EMERGING, "activation code"),
+        (AlertKind.EMERGING, "discount code"),
+    ]
 
 
 def test_unrelated_phrases_rising_on_different_days_are_two_alerts(db: Database) -> None:
