@@ -20,7 +20,14 @@ from detect.detector import (
 from detect.dispersion import DispersionOptions
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Running, Signal
-from detect.slices import burstiness, concentration_llr, expected_before_change, rank_correlation, sum_rates
+from detect.slices import (
+    burstiness,
+    concentration_llr,
+    expected_before_change,
+    rank_correlation,
+    recent_day,
+    sum_rates,
+)
 
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 
@@ -107,8 +114,9 @@ class Decider:
         t: int,
         since: int | None = None,
     ) -> Running | None:
-        """How a live incident's series runs over the last day, if still above baseline (weaker than alarming:
-        a spike that quietens at night or over a weekend is the same incident on Monday); None once it is not.
+        """How a live incident's series runs over the last day (of calls: see ``recent_day``), if still above
+        baseline (weaker than alarming: a spike that quietens at night or over a weekend is the same incident on
+        Monday); None once it is not.
 
         ``since``: the incident's change. Baselines adapt, and after two or three weeks of a problem that nobody
         fixed they have absorbed it; against the share from the week before the change, "did the fix work?"
@@ -116,11 +124,11 @@ class Decider:
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
             return None
-        lo = max(0, t - self.opts.rate_hours + 1)
+        totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
+        lo = recent_day(totals, t, self.opts.rate_hours)
         start = lo if since is None else max(0, since)
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
-            totals = self.data.total if kind == AlertKind.EMERGING else self.data.totals[row]
             expected = expected_before_change(ev.expected[row], totals, since, min(lo, start), t)
         o = (
             self.opts.phrase

@@ -54,6 +54,17 @@ def expected_before_change(expected: FloatArray, totals: FloatArray, change: int
     return out
 
 
+def recent_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> int:
+    """Start of "the last day" ending at hour t: at least ``hours`` long, and long enough to hold a typical day's
+    calls (the mean of the past ``reach`` hours). Over a quiet weekend it reaches back into Friday, so a problem of
+    a few calls a day is not taken for over because Sunday had no room to show it."""
+    lo = max(0, t - reach + 1)
+    latest_first = np.nan_to_num(np.asarray(totals[lo : t + 1], dtype=float))[::-1]
+    typical = float(latest_first.sum()) * hours / latest_first.size
+    needed = int(np.searchsorted(np.cumsum(latest_first), typical)) + 1
+    return max(0, t - max(hours, min(needed, int(latest_first.size))) + 1)
+
+
 def sum_rates(parts: list[SegmentRates]) -> SegmentRates:
     """Rates of several rows taken together (sibling slices: all queues, or all languages)."""
     base, current = sum(p.baseline_rate for p in parts), sum(p.current_rate for p in parts)

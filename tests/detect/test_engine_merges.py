@@ -119,6 +119,17 @@ def test_a_sparse_wording_of_a_new_problem_joins_it_whenever_it_crosses_the_bar(
     assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.EMERGING, "esim activation")]
 
 
+@pytest.mark.parametrize("seed", [21, 23])
+def test_a_new_problem_of_a_few_calls_a_day_is_one_alert_across_a_quiet_weekend(db: Database, seed: int) -> None:
+    # ten calls a weekday, one or two on Sunday: Sunday alone has no room to show the problem, and Monday's calls
+    # are the same problem, not a new one
+    world = World(seed)
+    world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, 1.0, topic=False)
+    world.write(db)
+    alerts = found(db)
+    assert [(kind, what) for kind, what, _ in alerts] == [(AlertKind.EMERGING, "esim aktivacija")]
+
+
 def test_a_later_problem_sharing_a_word_is_its_own_alert(db: Database) -> None:
     world = World(15)
     world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)

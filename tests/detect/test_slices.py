@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from detect.detector import SegmentRates
-from detect.slices import concentration_in_calls, concentration_llr, expected_before_change
+from detect.slices import concentration_in_calls, concentration_llr, expected_before_change, recent_day
 
 
 def rates(baseline: float, current: float) -> SegmentRates:
@@ -43,3 +43,15 @@ def test_calls_that_sit_in_one_queue_are_named_only_on_evidence() -> None:
     assert concentration_in_calls(Counter({"billing": 3, "tech": 2}), whole, 0.7) == (0.0, None)  # no majority
     llr, value = concentration_in_calls(Counter({"billing": 3}), whole, 0.7)
     assert value == "billing" and llr < 4.0  # three calls in the busiest queue: no evidence of where
+
+
+def test_the_last_day_holds_a_day_of_calls() -> None:
+    weekday, weekend = np.full(24, 100.0), np.full(24, 20.0)
+    week = np.concatenate([weekday] * 5 + [weekend] * 2)  # Monday .. Sunday
+    t = week.size - 1
+    assert recent_day(week, t - 48, 24) == t - 48 - 23  # a weekday: the last 24 hours
+    friday_evening = recent_day(week, t, 24)  # Sunday night reaches back into Friday for a day's calls
+    typical = week.sum() / 7
+    assert week[friday_evening : t + 1].sum() >= typical > week[friday_evening + 1 : t + 1].sum()
+    assert recent_day(np.zeros(30), 29, 24) == 6  # no calls at all: the plain 24 hours
+    assert recent_day(week, 5, 24) == 0
