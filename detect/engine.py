@@ -81,6 +81,8 @@ def run_detection(
             session.execute(delete(Alert).where(*in_range))
         cooldown = timedelta(hours=get_settings().detect.cooldown_hours)
         known = list(session.scalars(select(Alert).where(Alert.replay.is_(replay), Alert.detected_at <= first + HOUR)))
+        if replay:
+            _as_of(known, first)
         lo = _context_start(known, first, cooldown)
         data = load_hourly(session, max(first_data, lo), last, opts.phrase.min_excess)
         run = _Run(IncidentBook(cooldown, replay))
@@ -135,6 +137,15 @@ def _decision_span(
         if mark is not None:
             first = max(first, datetime.fromisoformat(mark.value) + HOUR)
     return (first_data, first, last) if first <= last else None
+
+
+def _as_of(known: list[Alert], first: datetime) -> None:
+    """A replay that resumes at ``first`` takes the incidents an earlier backtest found before it as they stood
+    then: how they ran afterwards came from data that may have changed since (re-tagged calls), and an incident
+    kept live by it would swallow a rise the new data shows. The replay extends them again where they go on."""
+    for alert in known:
+        if alert.last_seen_at > first:
+            alert.last_seen_at = max(first, alert.detected_at)
 
 
 def _context_start(known: list[Alert], first: datetime, cooldown: timedelta) -> datetime:

@@ -193,6 +193,19 @@ def test_an_alarm_left_over_from_a_fixed_spike_does_not_update_its_incident(db: 
     assert alert.last_seen_at <= end_of(SPIKE + 48 + 24)
 
 
+def test_a_backtest_resumed_later_takes_earlier_incidents_as_they_stood_then(db: Database) -> None:
+    second = SPIKE + 5 * 24
+    write_world(db, 4, [("a", None, SPIKE, SPIKE + 30, 3.5), ("a", None, second, second + 30, 3.5)])
+    run_detection(db, now=end_of(HOURS), replay=True)
+    first, _ = alerts(db)
+    with db.session() as session:  # as an earlier backtest, on calls tagged otherwise, had found it: never ending
+        session.get_one(Alert, first.id).last_seen_at = end_of(HOURS)
+    run_detection(db, now=end_of(HOURS), replay=True, since=end_of(SPIKE + 40))
+    again = alerts(db)
+    assert [a.topic_id for a in again] == ["a", "a"] and end_of(second) <= again[1].detected_at
+    assert again[0].id == first.id and again[0].last_seen_at < again[1].change_at
+
+
 def test_rerunning_a_backtest_keeps_alert_ids_and_what_people_did(db: Database) -> None:
     write_world(db, 0, [("a", "billing", SPIKE, HOURS, 3.5)])
     run_detection(db, now=end_of(HOURS), replay=True)
