@@ -18,18 +18,15 @@ from detect.detector import (
     segment_rates,
 )
 from detect.dispersion import DispersionOptions
-from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
+from detect.hourly import HOUR, OVERALL, HourlyData
 from detect.incidents import Running, Signal
 from detect.slices import (
     burstiness,
     concentration_llr,
     expected_before_change,
-    rank_correlation,
     recent_day,
     sum_rates,
 )
-
-CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 
 
 @dataclass(frozen=True)
@@ -124,11 +121,11 @@ class Decider:
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
             return None
-        totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
-        lo = recent_day(totals, t, self.opts.rate_hours)
+        lo = self._last_day(kind, row, t)
         start = lo if since is None else max(0, since)
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
+            totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
             expected = expected_before_change(ev.expected[row], totals, since, min(lo, start), t)
         o = (
             self.opts.phrase
@@ -141,6 +138,11 @@ class Decider:
         if rates.ratio < o.min_ratio or rates.excess < o.min_excess / 2:
             return None
         return Running(rates, segment_rates(ev.counts[row], expected, start, t).excess)
+
+    def _last_day(self, kind: AlertKind, row: int, t: int) -> int:
+        """First hour of the last day of calls up to t that rates are read over (see ``recent_day``)."""
+        totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
+        return recent_day(totals, t, self.opts.rate_hours)
 
     def _row_of(
         self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]
@@ -156,45 +158,12 @@ class Decider:
                 return self.share, r
         return self.share, None
 
-    def co_moving(self, phrase: str, other: str, start: int, t: int, min_corr: float = 0.6) -> bool:
-        """Whether two phrases rose together: a rank correlation of their hourly excess over baseline from a few
-        quiet hours before the change (``start``) to ``t``. Excess rather than counts, and ranks rather than
-        values, so a phrase with a busy everyday baseline and one new in another language still compare."""
-        if phrase not in self.data.phrases or other not in self.data.phrases:
-            return False
-        lo = max(0, start - CO_MOVING_LEAD_HOURS)
-        a, b = (self._excess(p, lo, t) for p in (phrase, other))
-        if a.size < CO_MOVING_LEAD_HOURS + 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
-            return False
-        if rank_correlation(a, b) >= min_corr:
-            return True
-        # at a few calls an hour the excess is mostly noise: their raw counts over three days (quiet before, busy
-        # after, the same daily rhythm) still show two phrases of one problem
-        lo = max(0, t - 71)
-        a, b = (self.data.phrase_counts[self.data.phrases.index(p), lo : t + 1] for p in (phrase, other))
-        return bool(a.std() > 0 and b.std() > 0 and float(np.corrcoef(a, b)[0, 1]) >= min_corr)
-
-    def _excess(self, phrase: str, lo: int, t: int) -> FloatArray:
-        row = self.data.phrases.index(phrase)
-        return np.asarray(self.phrase.counts[row, lo : t + 1] - np.nan_to_num(self.phrase.expected[row, lo : t + 1]))
-
     def phrase_excess(self, phrase: str, start: int, t: int) -> float:
         """Calls with the phrase above its baseline over hours [start, t]."""
         if phrase not in self.data.phrases:
             return float("-inf")
         row = self.data.phrases.index(phrase)
         return segment_rates(self.phrase.counts[row], self.phrase.expected[row], start, t).excess
-
-    def rose_early(self, phrase: str, start: int, end: int) -> bool:
-        """Whether a phrase was already up over hours [start, end), before its own change was dated: two calls or
-        more, at least min_ratio times its share from the week before ``start``. Too few calls for a test, but
-        a phrase of a problem that only began at ``end`` has none there."""
-        if phrase not in self.data.phrases or end <= start:
-            return False
-        row, o = self.data.phrases.index(phrase), self.opts.phrase
-        expected = expected_before_change(self.phrase.expected[row], self.data.total, start, start, end - 1)
-        rates = segment_rates(self.phrase.counts[row], expected, start, end - 1)
-        return rates.excess >= o.min_excess / o.min_hours and rates.ratio >= o.min_ratio
 
     def topic_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from:
@@ -301,7 +270,7 @@ class Decider:
         start: int,
         t: int,
     ) -> Signal:
-        rates = segment_rates(ev.counts[row], ev.expected[row], max(start, t - self.opts.rate_hours + 1), t)
+        rates = segment_rates(ev.counts[row], ev.expected[row], max(start, self._last_day(kind, row, t)), t)
         since_change = segment_rates(ev.counts[row], ev.expected[row], start, t)
         return Signal(
             kind=kind,

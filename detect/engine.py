@@ -20,13 +20,13 @@ from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
 from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, resolved_by
+from detect.kinship import CO_MOVING_HOURS, carry_one_topic, co_moving, sparse_wording
 from detect.slices import concentration_in_calls
 
 WATERMARK_KEY = "detect_watermark"
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
 # guard, the one-week change search), so a live run loading only this much decides exactly like a replay.
 CONTEXT_HOURS = 5 * HOURS_PER_WEEK + 200
-CO_MOVING_WITHIN = timedelta(hours=6)  # new phrases starting this close together and rising together: one problem
 
 
 @dataclass(frozen=True)
@@ -250,26 +250,25 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     calls = evidence.phrase_calls(session, phrase, signal.change_at, signal.seen_at, 50)
     signal = replace(signal, related_call_ids=tuple(calls))
 
+    mine = evidence.topics_of(session, calls)
+
     def same_problem(other: Alert) -> bool:
         theirs = run.related.get(other.incident_key) or set()
         if other.kind == AlertKind.EMERGING:
             theirs = theirs or set(other.example_call_ids or [])
+            if carry_one_topic(mine, evidence.topics_of(session, sorted(theirs))):
+                return True
         if calls and theirs and len(theirs & set(calls)) * 3 >= min(len(theirs), len(calls)):
             return True
-        near = abs(other.change_at - signal.change_at) <= CO_MOVING_WITHIN
-        if _share_a_word(phrase, book.phrases_of(other)):
-            # the same new thing in a language with few calls ("esim aktivacija" beside "esim activation"): too
-            # sparse to correlate, and it may cross the bar days later, but it was already up in the first days
-            start, end = (decider.data.index_of(a.change_at) for a in (other, signal))
-            if near or decider.rose_early(phrase, start, end):
-                return True
-        if not near:
+        start, end = (decider.data.index_of(a.change_at) for a in (other, signal))
+        if sparse_wording(decider, phrase, book.phrases_of(other), start, end):
+            return True
+        if abs(end - start) > CO_MOVING_HOURS:
             return False
-        start = decider.data.index_of(min(other.change_at, signal.change_at))
         t = decider.data.index_of(signal.seen_at - HOUR)
-        return any(decider.co_moving(phrase, p, start, t) for p in book.phrases_of(other))
+        return any(co_moving(decider, phrase, p, min(start, end), t) for p in book.phrases_of(other))
 
-    target = book.find_merge_target(signal, evidence.topics_of(session, calls), same_problem)
+    target = book.find_merge_target(signal, mine, same_problem)
     if target is not None:
         book.merge(target, signal)
         run.related.setdefault(target.incident_key, set()).update(calls)
@@ -286,11 +285,6 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
-
-
-def _share_a_word(phrase: str, others: Collection[str]) -> bool:
-    words = set(phrase.split())
-    return any(words & set(other.split()) for other in others)
 
 
 def _where_calls_sit(session: Session, opts: DetectOptions, calls: Collection[str], alert: Alert) -> dict[str, str]:

@@ -56,11 +56,14 @@ def expected_before_change(expected: FloatArray, totals: FloatArray, change: int
 
 def recent_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> int:
     """Start of "the last day" ending at hour t: at least ``hours`` long, and long enough to hold a typical day's
-    calls (the mean of the past ``reach`` hours). Over a quiet weekend it reaches back into Friday, so a problem of
-    a few calls a day is not taken for over because Sunday had no room to show it."""
-    lo = max(0, t - reach + 1)
-    latest_first = np.nan_to_num(np.asarray(totals[lo : t + 1], dtype=float))[::-1]
-    typical = float(latest_first.sum()) * hours / latest_first.size
+    calls (the median of the last ``reach`` hours' days). Over a quiet weekend it reaches back into Friday, so a
+    problem of a few calls a day is not taken for over because Sunday had no room to show it; a median, so the
+    days of a surge that just ended do not make an ordinary day look short and stretch it back into the surge."""
+    latest_first = np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1]
+    days = latest_first.size // hours
+    if days == 0:
+        return max(0, t - hours + 1)
+    typical = float(np.median(latest_first[: days * hours].reshape(days, hours).sum(axis=1)))
     needed = int(np.searchsorted(np.cumsum(latest_first), typical)) + 1
     return max(0, t - max(hours, min(needed, int(latest_first.size))) + 1)
 

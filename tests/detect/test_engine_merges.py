@@ -141,6 +141,43 @@ def test_a_later_problem_sharing_a_word_is_its_own_alert(db: Database) -> None:
     ]
 
 
+@pytest.mark.parametrize("seed", [23, 24])
+def test_an_everyday_word_does_not_join_two_new_problems(db: Database, seed: int) -> None:
+    # "code" is said every day ("pin code"): a discount code failing on few calls the same morning as eSIM
+    # activation codes is another problem
+    world = World(seed)
+    for h, n in enumerate(world.rng.poisson(world.lam / world.lam.max())):
+        if n:
+            world.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": "pin code", "count": int(n)})
+    world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("discount code", "My discount code does not work", "en", SPIKE + 3, HOURS, 1.5, topic=False)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [
+        (AlertKind.EMERGING, "activation code"),
+        (AlertKind.EMERGING, "discount code"),
+    ]
+
+
+@pytest.mark.parametrize("seed", [22, 23])
+def test_a_chinese_wording_naming_the_product_joins_its_problem(db: Database, seed: int) -> None:
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("esim激活", "我的eSIM激活不了", "zh", SPIKE + 1, HOURS, 1.5, topic=False)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.EMERGING, "esim activation")]
+
+
+@pytest.mark.parametrize("seed", [22, 23])
+def test_wordings_in_two_languages_whose_calls_carry_one_topic_are_one_alert(db: Database, seed: int) -> None:
+    # the English wording fires first, as an emerging alert; the Hungarian one shares no call and no word with
+    # it, and is too sparse to correlate, but the calls of both are the fee topic's
+    world = World(seed)
+    world.phrase("paper bill", "A paper bill fee appeared", "en", SPIKE, HOURS, 6.0, topic=True)
+    world.phrase("papírszámla díj", "Új papírszámla díj jelent meg", "hu", SPIKE + 1, HOURS, 1.5, topic=True)
+    world.write(db)
+    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.TOPIC, FEE)]
+
+
 def test_unrelated_phrases_rising_on_different_days_are_two_alerts(db: Database) -> None:
     world = World(13)
     world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)

@@ -50,8 +50,13 @@ def test_the_last_day_holds_a_day_of_calls() -> None:
     week = np.concatenate([weekday] * 5 + [weekend] * 2)  # Monday .. Sunday
     t = week.size - 1
     assert recent_day(week, t - 48, 24) == t - 48 - 23  # a weekday: the last 24 hours
-    friday_evening = recent_day(week, t, 24)  # Sunday night reaches back into Friday for a day's calls
-    typical = week.sum() / 7
-    assert week[friday_evening : t + 1].sum() >= typical > week[friday_evening + 1 : t + 1].sum()
+    friday = recent_day(week, t, 24)  # Sunday night reaches back into Friday for a weekday's calls
+    assert week[friday : t + 1].sum() >= 2400 > week[friday + 1 : t + 1].sum()
     assert recent_day(np.zeros(30), 29, 24) == 6  # no calls at all: the plain 24 hours
     assert recent_day(week, 5, 24) == 0
+
+
+def test_a_surge_that_ended_does_not_stretch_the_last_day_back_into_it() -> None:
+    calls = np.full(7 * 24, 100.0)
+    calls[3 * 24 : 6 * 24] *= 3  # three days at x3, then an ordinary day
+    assert recent_day(calls, calls.size - 1, 24) == calls.size - 24
