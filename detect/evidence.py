@@ -33,12 +33,25 @@ def topic_calls(
 
 
 def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
-    """Calls whose customer (or unknown) speech has every word of the (lemmatised) phrase, matched by word stem."""
+    """Calls whose customer (or unknown) speech has every word of the (lemmatised) phrase, matched by word stem.
+    A lemma need not share its stem with the spoken form ("брать" of "берут"): when no call has every stem, the
+    calls that have all but one of them."""
+    stems = phrase_stems(phrase)
+    found = _calls_saying(session, stems, start, end, limit)
+    if found or len(stems) < 2:
+        return found
+    out: dict[str, None] = {}
+    for skip in range(len(stems)):
+        out.update(dict.fromkeys(_calls_saying(session, stems[:skip] + stems[skip + 1 :], start, end, limit)))
+    return list(out)[:limit]
+
+
+def _calls_saying(session: Session, stems: list[str], start: datetime, end: datetime, limit: int) -> list[str]:
     in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
     # Mono recordings have unknown turns; their phrases were counted, so their calls are found too.
     conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT]
     text = folded_column(Segment.text, session.get_bind().dialect.name)
-    conds += [text.contains(s, autoescape=True) for s in phrase_stems(phrase)]
+    conds += [text.contains(s, autoescape=True) for s in stems]
     stmt = select(Segment.call_id).where(and_(*conds)).distinct()
     return list(session.scalars(stmt.limit(limit)))
 

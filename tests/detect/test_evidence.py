@@ -17,6 +17,7 @@ SPEECH = [
     ("r2", Speaker.UNKNOWN, "мне выставили СЧЕТ ЗА РОУМИНГ"),  # a mono recording, shouted
     ("r3", Speaker.AGENT, "счет за роуминг мы проверим"),  # the agent's words are not the customer's problem
     ("r4", Speaker.CUSTOMER, "счет за интернет"),
+    ("r5", Speaker.CUSTOMER, "с меня берут плату за бумажный счёт"),  # the lemma "брать" is not a stem of "берут"
 ]
 
 
@@ -37,4 +38,6 @@ def check_phrase_calls(db: Database) -> None:
             s.add(Segment(call_id=call_id, idx=0, start=0.0, end=2.0, speaker=speaker, text=text))
     with db.session() as s:
         found = phrase_calls(s, "счет за роуминг", T0, T0 + timedelta(hours=1), 10)
+        spoken_otherwise = phrase_calls(s, "брать плата", T0, T0 + timedelta(hours=1), 10)
     assert sorted(found) == ["r1", "r2"]
+    assert spoken_otherwise == ["r5"]  # no call has every stem: those with all but one
