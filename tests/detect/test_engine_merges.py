@@ -130,15 +130,20 @@ def test_a_new_problem_of_a_few_calls_a_day_is_one_alert_across_a_quiet_weekend(
     assert [(kind, what) for kind, what, _ in alerts] == [(AlertKind.EMERGING, "esim aktivacija")]
 
 
+def two_code_problems(world: World, discount_start: int, discount_per_hour: float) -> list[tuple[str, str | None]]:
+    """eSIM activation codes rejected from SPIKE, and a discount code failing from ``discount_start``."""
+    world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase(
+        "discount code", "My discount code does not work", "en", discount_start, HOURS, discount_per_hour, topic=False
+    )
+    return [(AlertKind.EMERGING, "activation code"), (AlertKind.EMERGING, "discount code")]
+
+
 def test_a_later_problem_sharing_a_word_is_its_own_alert(db: Database) -> None:
     world = World(15)
-    world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)
-    world.phrase("discount code", "My discount code does not work", "en", SPIKE + 50, HOURS, 20.0, topic=False)
+    expected = two_code_problems(world, SPIKE + 50, 20.0)
     world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [
-        (AlertKind.EMERGING, "activation code"),
-        (AlertKind.EMERGING, "discount code"),
-    ]
+    assert [(kind, what) for kind, what, _ in found(db)] == expected
 
 
 @pytest.mark.parametrize("seed", [23, 24])
@@ -149,13 +154,9 @@ def test_an_everyday_word_does_not_join_two_new_problems(db: Database, seed: int
     for h, n in enumerate(world.rng.poisson(world.lam / world.lam.max())):
         if n:
             world.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": "pin code", "count": int(n)})
-    world.phrase("activation code", "The activation code is rejected", "en", SPIKE, HOURS, 20.0, topic=False)
-    world.phrase("discount code", "My discount code does not work", "en", SPIKE + 3, HOURS, 1.5, topic=False)
+    expected = two_code_problems(world, SPIKE + 3, 1.5)
     world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [
-        (AlertKind.EMERGING, "activation code"),
-        (AlertKind.EMERGING, "discount code"),
-    ]
+    assert [(kind, what) for kind, what, _ in found(db)] == expected
 
 
 @pytest.mark.parametrize("seed", [22, 23])
