@@ -18,7 +18,7 @@ from detect.detector import (
     segment_rates,
 )
 from detect.dispersion import DispersionOptions
-from detect.hourly import HOUR, OVERALL, HourlyData
+from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
 from detect.incidents import Running, Signal
 from detect.slices import (
     burstiness,
@@ -125,8 +125,7 @@ class Decider:
         start = lo if since is None else max(0, since)
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
-            totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
-            expected = expected_before_change(ev.expected[row], totals, since, min(lo, start), t)
+            expected = expected_before_change(ev.expected[row], self._totals(kind, row), since, min(lo, start), t)
         o = (
             self.opts.phrase
             if kind == AlertKind.EMERGING
@@ -141,8 +140,11 @@ class Decider:
 
     def _last_day(self, kind: AlertKind, row: int, t: int) -> int:
         """First hour of the last day of calls up to t that rates are read over (see ``recent_day``)."""
-        totals = self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
-        return recent_day(totals, t, self.opts.rate_hours)
+        return recent_day(self._totals(kind, row), t, self.opts.rate_hours)
+
+    def _totals(self, kind: AlertKind, row: int) -> FloatArray:
+        """All calls of the series' slice per hour: a topic row's own slice, else every call."""
+        return self.data.totals[row] if kind == AlertKind.TOPIC else self.data.total
 
     def _row_of(
         self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]

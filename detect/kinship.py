@@ -1,6 +1,6 @@
 """Whether a phrase that fires belongs to a live incident: the same problem in other words or another language.
 
-Shared calls and phrases rising together (``Decider.co_moving``) find most of a problem's wordings. Two cases
+Shared calls and phrases rising together (``co_moving``) find most of a problem's wordings. Two cases
 need more: a wording in a language with few calls is too sparse to correlate hour by hour (and may cross the
 bar days after the incident), and a problem's calls in two languages share no call and no word. The evidence
 used then: a new word both wordings name (the product's own name: "esim activation", "esim aktivacija",
@@ -10,6 +10,7 @@ used then: a new word both wordings name (the product's own name: "esim activati
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -55,7 +56,7 @@ def sparse_wording(decider: Decider, phrase: str, theirs: Collection[str], their
     if not new_shared_words(data, phrase, theirs, their_change, o.min_excess):
         return False
     near = abs(own_change - their_change) <= CO_MOVING_HOURS
-    return near or rose_early(data, decider.phrase, phrase, their_change, own_change, o.min_excess / 2)
+    return near or rose_early(data, decider.phrase, phrase, (their_change, own_change), o.min_excess / 2, o.min_ratio)
 
 
 def words(phrase: str) -> set[str]:
@@ -78,18 +79,20 @@ def new_shared_words(data: HourlyData, phrase: str, theirs: Collection[str], sta
     return out
 
 
-def rose_early(data: HourlyData, ev: Evaluation, phrase: str, start: int, end: int, min_calls: float) -> bool:
-    """Whether a phrase was already up in an incident's first days, [start, end) within EARLY_HOURS of ``start``,
-    before its own change was dated: ``min_calls`` calls or more above its share from the week before
-    ``start``, and three times that share. Too few calls for a test, but a problem that only began at ``end``
-    has none there."""
-    end = min(end, start + EARLY_HOURS)
+def rose_early(
+    data: HourlyData, ev: Evaluation, phrase: str, span: tuple[int, int], min_calls: float, min_ratio: float
+) -> bool:
+    """Whether a phrase was already up in an incident's first days, ``span`` = [start, end) cut to EARLY_HOURS,
+    before its own change (``end``) was dated: ``min_calls`` calls or more above its share from the week before
+    ``start``, and ``min_ratio`` times that share. Too few calls for a test, but a problem that only began at
+    ``end`` has none there."""
+    start, end = span[0], min(span[1], span[0] + EARLY_HOURS)
     if phrase not in data.phrases or end <= start:
         return False
     row = data.phrases.index(phrase)
     expected = expected_before_change(ev.expected[row], data.total, start, start, end - 1)
     rates = segment_rates(ev.counts[row], expected, start, end - 1)
-    return rates.excess >= min_calls and rates.ratio >= 3.0
+    return rates.excess >= min_calls and rates.ratio >= min_ratio
 
 
 def carry_one_topic(mine: Mapping[str, set[str]], theirs: Mapping[str, set[str]]) -> bool:
@@ -98,8 +101,5 @@ def carry_one_topic(mine: Mapping[str, set[str]], theirs: Mapping[str, set[str]]
 
 
 def _carried(calls: Mapping[str, set[str]]) -> set[str]:
-    counts: dict[str, int] = {}
-    for topics in calls.values():
-        for topic in topics:
-            counts[topic] = counts.get(topic, 0) + 1
+    counts = Counter(topic for topics in calls.values() for topic in topics)
     return {t for t, n in counts.items() if n * 2 >= len(calls)}

@@ -88,12 +88,17 @@ def found(db: Database) -> list[tuple[str, str | None, datetime]]:
         return [(a.kind, a.topic_id or a.phrase, a.change_at) for a in items]
 
 
+def alerts_of(db: Database, world: World) -> list[tuple[str, str | None]]:
+    """Write the world, replay it, and say which alerts (kind, topic or phrase) it raised."""
+    world.write(db)
+    return [(kind, what) for kind, what, _ in found(db)]
+
+
 def test_a_phrase_in_another_language_carried_by_the_spiking_topic_joins_it(db: Database) -> None:
     world = World(11)
     world.spike_topic(SPIKE, HOURS, 3.0)
     world.phrase("добавить плата", "Вы добавили плату за бумажный счёт.", "ru", SPIKE, HOURS, 12.0, topic=True)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.TOPIC, FEE)]
+    assert alerts_of(db, world) == [(AlertKind.TOPIC, FEE)]
 
 
 def test_one_new_problem_in_two_languages_is_one_emerging_alert(db: Database) -> None:
@@ -115,8 +120,7 @@ def test_a_sparse_wording_of_a_new_problem_joins_it_whenever_it_crosses_the_bar(
     world = World(seed)
     world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
     world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, per_hour, topic=False)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.EMERGING, "esim activation")]
+    assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
 
 
 @pytest.mark.parametrize("seed", [21, 23])
@@ -125,9 +129,7 @@ def test_a_new_problem_of_a_few_calls_a_day_is_one_alert_across_a_quiet_weekend(
     # are the same problem, not a new one
     world = World(seed)
     world.phrase("esim aktivacija", "Ne radi mi eSIM aktivacija", "hr", SPIKE + 1, HOURS, 1.0, topic=False)
-    world.write(db)
-    alerts = found(db)
-    assert [(kind, what) for kind, what, _ in alerts] == [(AlertKind.EMERGING, "esim aktivacija")]
+    assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim aktivacija")]
 
 
 def two_code_problems(world: World, discount_start: int, discount_per_hour: float) -> list[tuple[str, str | None]]:
@@ -142,8 +144,7 @@ def two_code_problems(world: World, discount_start: int, discount_per_hour: floa
 def test_a_later_problem_sharing_a_word_is_its_own_alert(db: Database) -> None:
     world = World(15)
     expected = two_code_problems(world, SPIKE + 50, 20.0)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == expected
+    assert alerts_of(db, world) == expected
 
 
 @pytest.mark.parametrize("seed", [23, 24])
@@ -155,8 +156,7 @@ def test_an_everyday_word_does_not_join_two_new_problems(db: Database, seed: int
         if n:
             world.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": "pin code", "count": int(n)})
     expected = two_code_problems(world, SPIKE + 3, 1.5)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == expected
+    assert alerts_of(db, world) == expected
 
 
 @pytest.mark.parametrize("seed", [22, 23])
@@ -164,8 +164,7 @@ def test_a_chinese_wording_naming_the_product_joins_its_problem(db: Database, se
     world = World(seed)
     world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
     world.phrase("esim激活", "我的eSIM激活不了", "zh", SPIKE + 1, HOURS, 1.5, topic=False)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.EMERGING, "esim activation")]
+    assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
 
 
 @pytest.mark.parametrize("seed", [22, 23])
@@ -175,16 +174,14 @@ def test_wordings_in_two_languages_whose_calls_carry_one_topic_are_one_alert(db:
     world = World(seed)
     world.phrase("paper bill", "A paper bill fee appeared", "en", SPIKE, HOURS, 6.0, topic=True)
     world.phrase("papírszámla díj", "Új papírszámla díj jelent meg", "hu", SPIKE + 1, HOURS, 1.5, topic=True)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [(AlertKind.TOPIC, FEE)]
+    assert alerts_of(db, world) == [(AlertKind.TOPIC, FEE)]
 
 
 def test_unrelated_phrases_rising_on_different_days_are_two_alerts(db: Database) -> None:
     world = World(13)
     world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
     world.phrase("router reboot", "The router keeps rebooting", "en", SPIKE + 50, HOURS, 20.0, topic=False)
-    world.write(db)
-    assert [(kind, what) for kind, what, _ in found(db)] == [
+    assert alerts_of(db, world) == [
         (AlertKind.EMERGING, "esim activation"),
         (AlertKind.EMERGING, "router reboot"),
     ]
