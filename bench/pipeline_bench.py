@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.corpus import truth_dir
 from bench.pipeline_report import STAGES, markdown, write_results
 from core.db import Database
 from core.models import Alert, Call, PhraseBucket, Segment, TopicHit, VolumeBucket
@@ -89,15 +90,16 @@ def peak_rss_mb() -> float:
 def corpus_for(calls: int, cache: Path = CACHE) -> Path:
     """The generated corpus for `calls` (built once; a half-written one never counts as done)."""
     out = cache / f"pipeline-corpus-{calls}"
-    if any(out.glob("*.jsonl")):
+    if any(out.glob("*.jsonl")) and (truth_dir(out) / "truth.json").is_file():
         return out
     tmp = cache / f"pipeline-corpus-{calls}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
     tmp.mkdir(parents=True)
     per_day = calls / DAYS
     script = ROOT / "samples" / "generate.py"
-    cmd = [sys.executable, str(script), "--out", str(tmp), "--days", str(DAYS), "--calls-per-day", f"{per_day:.1f}"]
-    subprocess.run(cmd, check=True)
+    cmd = [sys.executable, str(script), "--out", str(tmp), "--truth-dir", str(truth_dir(out))]
+    subprocess.run([*cmd, "--days", str(DAYS), "--calls-per-day", f"{per_day:.1f}"], check=True)
     tmp.rename(out)
     return out
 
@@ -216,7 +218,7 @@ def list_alerts(db: Database) -> list[dict[str, Any]]:
 
 def planted_found(corpus: Path, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For each planted incident in the corpus truth: the first alert that matches it, or none."""
-    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    truth = json.loads((truth_dir(corpus) / "truth.json").read_text(encoding="utf-8"))
     verdicts = []
     for incident in truth["incidents"]:
         start = datetime.fromisoformat(incident["start"])

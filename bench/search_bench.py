@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import truth_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"
@@ -39,7 +41,7 @@ def _ts(value: str) -> str:
 
 
 def generate(calls: int, out: Path) -> None:
-    if any(out.glob("*.jsonl")):
+    if any(out.glob("*.jsonl")) and (truth_dir(out) / "truth_topics.csv").is_file():
         return
     out.mkdir(parents=True, exist_ok=True)
     per_day = calls / DAYS
@@ -73,7 +75,7 @@ def load(db_path: Path, corpus: Path) -> int:
 
     Database(f"sqlite:///{db_path}").engine.dispose()  # creates and migrates the schema
     topics: dict[str, list[str]] = {}
-    with (corpus / "truth_topics.csv").open(encoding="utf-8") as f:
+    with (truth_dir(corpus) / "truth_topics.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             topics[row["call_id"]] = [t for t in row["topics"].split(";") if t]
     conn = sqlite3.connect(db_path)

@@ -3,6 +3,8 @@
     python samples/generate.py                      # the committed corpus (samples/transcripts, truth files)
     python samples/generate.py --out DIR --days 56 --calls-per-day 18000   # ~1M calls for benchmarks
 
+With --out, the truth files go to DIR-truth beside it, so `callpulse ingest DIR` reads calls only.
+
 Calls are written hour by hour, so any size streams in constant memory.
 """
 
@@ -305,10 +307,15 @@ def write_truth(opts: Options) -> None:
     (opts.truth_dir / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
 
 
+def truth_beside(out: Path) -> Path:
+    """Where the truth files of a corpus written to `out` go: outside it, so ingesting `out` sees calls only."""
+    return out.with_name(f"{out.name}-truth")
+
+
 def parse_args(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=HERE / "transcripts", help="folder for week-*.jsonl")
-    parser.add_argument("--truth-dir", type=Path, help="folder for truth files (default: samples/ or --out)")
+    parser.add_argument("--truth-dir", type=Path, help="folder for truth files (default: samples/ or OUT-truth)")
     parser.add_argument("--start", type=date.fromisoformat, default=START, help="first day (UTC)")
     parser.add_argument("--days", type=int, default=DAYS)
     parser.add_argument("--calls-per-day", type=float, default=CALLS_PER_DAY)
@@ -316,14 +323,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     default_out = args.out == HERE / "transcripts"
-    truth_dir = args.truth_dir or (HERE if default_out else args.out)
+    truth_dir = args.truth_dir or (HERE if default_out else truth_beside(args.out))
     return Options(args.out, truth_dir, args.start, args.days, args.calls_per_day * args.scale, args.seed)
 
 
 def main(argv: list[str] | None = None) -> None:
     opts = parse_args(argv)
     total = generate(opts)
-    print(f"wrote {total} calls to {opts.out}")
+    print(f"wrote {total} calls to {opts.out} (truth files in {opts.truth_dir})")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,11 @@ def test_same_seed_same_files_and_valid_calls(tmp_path: Path) -> None:
     gen = generator()
     for run in ("a", "b"):
         gen.main(["--out", str(tmp_path / run), "--start", "2026-10-26", "--days", "3", "--calls-per-day", "400"])
-    files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["truth.json", "truth_topics.csv", "week-2026-10-26.jsonl"]
-    for name in files:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    # the truth sits beside the corpus, so ingesting the corpus folder reads calls only
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["week-2026-10-26.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "a-truth").iterdir()) == ["truth.json", "truth_topics.csv"]
+    for name in ("a/week-2026-10-26.jsonl", "a-truth/truth.json", "a-truth/truth_topics.csv"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("a", "b", 1)).read_bytes()
     calls = [json.loads(line) for line in (tmp_path / "a" / "week-2026-10-26.jsonl").read_text().splitlines()]
     assert len(calls) > 1000
     for call in calls:
