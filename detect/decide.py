@@ -25,6 +25,7 @@ from detect.slices import (
     concentration_llr,
     expected_before_change,
     recent_day,
+    rose_apart,
     sum_rates,
 )
 
@@ -57,6 +58,7 @@ class DetectOptions:
     concentration: float = 0.7  # share of a topic's excess one queue/language must carry to be named
     fresh_ratio: float = 1.5  # an alarm counts while its last day (or the change, if younger) runs this far above
     concentration_nats: float = 4.0  # ...and how much better "it sits there" must explain the counts than "even"
+    concentration_lift: float = 2.0  # ...and how many times the rest of the topic's relative rise it must show
     change: ChangeOptions = field(default_factory=ChangeOptions)
     slice_extra_history_hours: int = 168
     rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
@@ -248,6 +250,8 @@ class Decider:
                 if rates.baseline_rate >= 0.97 * whole.baseline_rate:
                     continue  # a slice that is (nearly) the whole topic says nothing about where
                 if rates.excess < self.opts.concentration * whole.excess:
+                    continue
+                if not rose_apart(rates, whole, self.opts.concentration_lift):
                     continue
                 score = concentration_llr(rates, whole, t - start + 1)
                 if score > best[0]:

@@ -29,6 +29,18 @@ def concentration_llr(part: SegmentRates, whole: SegmentRates, hours: int) -> fl
     return float(llr)
 
 
+def rose_apart(part: SegmentRates, whole: SegmentRates, lift: float) -> bool:
+    """Whether the slice rose, relative to its own baseline, at least ``lift`` times as much as the rest of the
+    topic did. Over days of calls even a slight difference in how two groups of queues rose becomes "evidence";
+    a rise that sits across the topic's usual routing must not be pinned on its busiest queue."""
+    rest_base = whole.baseline_rate - part.baseline_rate
+    if part.baseline_rate <= 0 or rest_base <= 0:
+        return True
+    own = part.current_rate / part.baseline_rate - 1.0
+    rest = (whole.current_rate - part.current_rate) / rest_base - 1.0
+    return own > 0 and own >= lift * max(rest, 0.0)
+
+
 def burstiness(data: HourlyData, hist: DispersionOptions | None) -> FloatArray:
     """Each row's dispersion read off its history; a slice is at least as bursty as its topic (a courier's bad
     day hits every queue it serves, and a slice's own estimate rests on fewer calls)."""

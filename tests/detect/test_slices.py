@@ -7,7 +7,13 @@ from collections import Counter
 import numpy as np
 
 from detect.detector import SegmentRates
-from detect.slices import concentration_in_calls, concentration_llr, expected_before_change, recent_day
+from detect.slices import (
+    concentration_in_calls,
+    concentration_llr,
+    expected_before_change,
+    recent_day,
+    rose_apart,
+)
 
 
 def rates(baseline: float, current: float) -> SegmentRates:
@@ -18,6 +24,18 @@ def test_an_even_rise_is_not_concentrated_and_a_local_one_is() -> None:
     whole = rates(10.0, 30.0)
     assert concentration_llr(rates(4.0, 12.0), whole, 24) < 1e-9  # the slice rose exactly like the topic
     assert concentration_llr(rates(4.0, 24.0), whole, 24) > 50.0  # all the excess in one slice
+
+
+def test_a_slice_is_named_only_when_it_rose_well_beyond_the_rest() -> None:
+    whole = rates(10.0, 30.0)
+    # a fee routed like the topic's usual calls: the busiest queue carries 90% of the excess, yet rose only 1.6x
+    # as much as the other queues did; over three days "it sits there" still beats "even" by ten nats
+    busiest = rates(8.5, 26.5)
+    assert concentration_llr(busiest, whole, 72) > 4.0
+    assert not rose_apart(busiest, whole, 2.0)
+    assert rose_apart(rates(4.0, 22.0), rates(10.0, 30.0), 2.0)  # 4.5x its level against 1.3x elsewhere
+    assert rose_apart(rates(8.5, 18.5), rates(10.0, 20.0), 2.0)  # the rest did not rise at all
+    assert not rose_apart(rates(8.5, 8.0), rates(10.0, 9.0), 2.0)  # nothing rose
 
 
 def test_the_level_before_the_change_caps_an_adapted_baseline() -> None:
