@@ -18,7 +18,7 @@ from detect.detector import (
     segment_rates,
 )
 from detect.dispersion import DispersionOptions
-from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData
+from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData, phrases_in_use
 from detect.incidents import Running, Signal
 from detect.slices import (
     burstiness,
@@ -52,6 +52,9 @@ class DetectOptions:
             windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0, min_excess=4.5, min_hours=3
         )
     )
+    # Hundreds of everyday phrases are tested every hour: at a fixed alpha, one of them has a chance busy
+    # afternoon every few weeks. Their alpha shares this budget, capped by phrase.alpha for a few phrases.
+    phrase_family_alpha: float = 3e-5
     volume: TestOptions = VOLUME_TEST
     min_history_hours: int = 168
     slice_alpha_factor: float = 0.15  # ~ten queue/language slices per topic: each needs more evidence
@@ -74,7 +77,9 @@ class Decider:
         self.share = self._evaluate_rows(data, opts)
         self.volume = evaluate_volume(data.total, opts.volume)
         totals = np.broadcast_to(data.total, data.phrase_counts.shape)
-        self.phrase = evaluate_share(data.phrase_counts, totals, opts.phrase)
+        in_use = phrases_in_use(data.phrase_counts, opts.phrase.min_excess)
+        alpha = np.minimum(opts.phrase.alpha, opts.phrase_family_alpha / np.maximum(in_use, 1.0))
+        self.phrase = evaluate_share(data.phrase_counts, totals, opts.phrase, alpha=alpha[None, :])
         self.ready_from = first_data_index + opts.min_history_hours
         # a slice's own baseline is read off few calls: it waits for more history than the topic's
         self.slices_from = self.ready_from + opts.slice_extra_history_hours

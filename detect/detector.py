@@ -98,7 +98,9 @@ def _window_max(values: FloatArray, w: int) -> FloatArray:
     return out
 
 
-def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions, disp: FloatArray) -> BoolArray:
+def _window_alarm(
+    x: FloatArray, e: FloatArray, w: int, opts: TestOptions, disp: FloatArray, alpha: float | FloatArray
+) -> BoolArray:
     xs = _window_sum(cumsum0(x), w)
     es = _window_sum(cumsum0(np.nan_to_num(e, nan=0.0)), w)
     valid = _window_sum(cumsum0(np.isfinite(e).astype(float)), w) >= w
@@ -113,7 +115,7 @@ def _window_alarm(x: FloatArray, e: FloatArray, w: int, opts: TestOptions, disp:
                 & (excess >= f * opts.min_excess)
             )
         else:
-            ok = (upper_tail(xs, es, disp) < opts.alpha) & (ratio >= opts.min_ratio)
+            ok = (upper_tail(xs, es, disp) < alpha) & (ratio >= opts.min_ratio)
             ok &= excess >= opts.min_excess
             span = min(opts.blip_hours, w - 1)
             busiest = x if span == 1 else _window_sum(cumsum0(x), span)
@@ -217,10 +219,12 @@ def evaluate(
     opts: TestOptions,
     baseline_calls: FloatArray | None = None,
     dispersion: FloatArray | None = None,
+    alpha: FloatArray | None = None,
 ) -> Evaluation:
     """``baseline_calls``: how many calls the baseline of each (series, hour) was estimated from; a baseline
     read off few calls is itself uncertain (relative variance ~1/calls), which widens the test's dispersion.
-    ``dispersion``: each series' own burstiness where known; ``opts.dispersion`` stays the floor."""
+    ``dispersion``: each series' own burstiness where known; ``opts.dispersion`` stays the floor.
+    ``alpha``: the windows' tail probability per hour, where it varies (else ``opts.alpha``)."""
     x = as_2d(counts)
     e = as_2d(expected)
     disp = np.full(x.shape, opts.dispersion)
@@ -231,7 +235,7 @@ def evaluate(
     alarm = np.zeros(x.shape, dtype=bool)
     window = np.zeros(x.shape, dtype=np.int64)
     for w in sorted(opts.windows):
-        hit = _window_alarm(x, e, w, opts, disp) & ~alarm
+        hit = _window_alarm(x, e, w, opts, disp, opts.alpha if alpha is None else alpha) & ~alarm
         window[hit] = w
         alarm |= hit
     seq, run = cusum_alarm(x, e, opts, disp)
@@ -247,10 +251,12 @@ def evaluate_share(
     opts: TestOptions | None = None,
     first_hour: int = 0,
     dispersion: FloatArray | None = None,
+    alpha: FloatArray | None = None,
 ) -> Evaluation:
     """Test each series' share of its totals (a storm that doubles everything keeps shares, and stays quiet).
     ``first_hour``: the UTC hour of day of column 0 (burstiness is read by calendar day); ``dispersion``: the
-    series' burstiness when the caller has it, else read off the history if ``opts.history_dispersion``."""
+    series' burstiness when the caller has it, else read off the history if ``opts.history_dispersion``;
+    ``alpha``: see ``evaluate``."""
     o = opts or TestOptions()
     x, n = as_2d(counts), as_2d(totals)
     n = np.broadcast_to(n, x.shape)
@@ -263,7 +269,7 @@ def evaluate_share(
     burst = dispersion
     if burst is None and hist is not None:
         burst = history_dispersion(x, n, first_hour, hist)
-    return evaluate(x, expected_counts(x, n, base), o, calls, burst)
+    return evaluate(x, expected_counts(x, n, base), o, calls, burst, alpha)
 
 
 def evaluate_volume(totals: FloatArray, opts: TestOptions = VOLUME_TEST) -> Evaluation:

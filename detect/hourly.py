@@ -103,3 +103,19 @@ def _max_day(values: FloatArray) -> float:
     c = np.concatenate([[0.0], np.cumsum(values)])
     w = min(24, values.size)
     return float(np.max(c[w:] - c[:-w])) if values.size else 0.0
+
+
+def phrases_in_use(phrase_counts: FloatArray, min_count: float, reach: int = 28 * 24) -> FloatArray:
+    """Per hour t: how many phrases reached ``min_count`` calls within some 24 hours of the ``reach`` hours
+    before t (the phrases that could have alarmed lately). Causal, and the same in live runs and replays, which
+    load at least that much history."""
+    rows, hours = phrase_counts.shape
+    if rows == 0 or hours < 24:
+        return np.zeros(hours)
+    c = np.concatenate([np.zeros((rows, 1)), np.cumsum(phrase_counts, axis=1)], axis=1)
+    day = np.zeros((rows, hours))
+    day[:, 23:] = c[:, 24:] - c[:, :-24]  # calls in the 24 hours ending at each hour
+    reached = np.concatenate([np.zeros((rows, 1)), np.cumsum(day >= min_count, axis=1)], axis=1)
+    t = np.arange(hours)
+    lately = reached[:, t] - reached[:, np.maximum(t - reach, 0)]  # hours t-reach .. t-1
+    return np.asarray(np.sum(lately > 0, axis=0), dtype=float)
