@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +20,7 @@ from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
 from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, resolved_by
 from detect.kinship import CO_MOVING_HOURS, carry_one_topic, co_moving, sparse_wording
-from detect.slices import concentration_in_calls
+from detect.wordings import extra_calls_of_wordings, name_after_main_phrase, where_calls_sit
 
 WATERMARK_KEY = "detect_watermark"
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
@@ -93,6 +92,7 @@ def run_detection(
             _decide_hour(session, run, decider, t)
             bar.advance(1, data.at(t).strftime("%Y-%m-%d %H:00"))
         bar.finish()
+        _size_by_wordings(session, run)
         found_again = carry_over(kept, run.created)
         session.add_all(run.created)
         if not replay:
@@ -271,44 +271,32 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     target = book.find_merge_target(signal, mine, same_problem)
     if target is not None:
         book.merge(target, signal)
+        if target.id is not None:
+            run.updated.add(target.id)
         run.related.setdefault(target.incident_key, set()).update(calls)
         if target.kind == AlertKind.EMERGING:
-            _name_after_main_phrase(book, decider, target)
+            name_after_main_phrase(book, decider, target)
             # a target from an earlier run brings only its example calls: theirs and the newcomer's together
             calls_of_both = run.related[target.incident_key] | set(target.example_call_ids or [])
-            target.dimension = _where_calls_sit(session, decider.opts, calls_of_both, target)
+            target.dimension = where_calls_sit(session, decider.opts, calls_of_both, target)
         return
     alert, _ = book.observe(signal)
     run.created.append(alert)
     run.related[signal.key] = set(calls)
-    alert.dimension = _where_calls_sit(session, decider.opts, calls, alert)
+    alert.dimension = where_calls_sit(session, decider.opts, calls, alert)
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
 
 
-def _where_calls_sit(session: Session, opts: DetectOptions, calls: Collection[str], alert: Alert) -> dict[str, str]:
-    """Where an emerging problem sits: the queue or language holding most of its calls, when they sit there far
-    more than calls in general do (the same share and nats as a topic's slice); else everywhere."""
-    best: tuple[float, dict[str, str]] = (opts.concentration_nats, {})
-    spread = evidence.dimension_counts(session, sorted(calls), alert.change_at, alert.last_seen_at)
-    for dim, (part, whole) in spread.items():
-        llr, value = concentration_in_calls(part, whole, opts.concentration)
-        if value is not None and llr > best[0]:
-            best = (llr, {dim: value})
-    return best[1]
-
-
-def _name_after_main_phrase(book: IncidentBook, decider: Decider, alert: Alert) -> None:
-    """An emerging incident is named after the phrase of its group that carries the most extra calls since
-    the change (the problem itself, e.g. "esim activation", rather than whichever wording fired first)."""
-    members = [alert.phrase or "", *(k.split(":", 1)[1] for k, a in book.merged.items() if a is alert)]
-    t = decider.data.index_of(alert.last_seen_at - HOUR)
-    start = max(0, decider.data.index_of(alert.change_at))
-    best = max(members, key=lambda p: decider.phrase_excess(p, start, t))
-    if best != alert.phrase:
-        alert.phrase = best
-        alert.top_terms = [best, *[term for term in alert.top_terms or [] if term != best]][:12]
+def _size_by_wordings(session: Session, run: _Run) -> None:
+    """The emerging incidents this run saw are sized by all their wordings: each hourly series counts one."""
+    for alert in run.book.latest.values():
+        if alert.kind != AlertKind.EMERGING or not (alert in run.created or alert.id in run.updated):
+            continue
+        extra = extra_calls_of_wordings(session, run.book.phrases_of(alert), alert)
+        if extra is not None:
+            alert.excess_calls = max(alert.excess_calls or 0.0, extra)
 
 
 __all__ = ["BaselineOptions", "DetectionReport", "run_detection"]

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import Call, CallStatus, Segment, Speaker, TopicHit
@@ -54,6 +54,22 @@ def _calls_saying(session: Session, stems: list[str], start: datetime, end: date
     conds += [text.contains(s, autoescape=True) for s in stems]
     stmt = select(Segment.call_id).where(and_(*conds)).distinct()
     return list(session.scalars(stmt.limit(limit)))
+
+
+def calls_saying_any(session: Session, phrases: Sequence[str], start: datetime, end: datetime) -> int:
+    """How many calls of [start, end) have, in one customer (or unknown) turn, every word of some phrase."""
+    text = folded_column(Segment.text, session.get_bind().dialect.name)
+    each = [and_(*(text.contains(s, autoescape=True) for s in stems)) for stems in map(phrase_stems, phrases) if stems]
+    if not each:
+        return 0
+    in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
+    conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT, or_(*each)]
+    return int(session.scalar(select(func.count(func.distinct(Segment.call_id))).where(*conds)) or 0)
+
+
+def calls_between(session: Session, start: datetime, end: datetime) -> int:
+    stmt = select(func.count()).select_from(Call).where(Call.started_at >= start, Call.started_at < end)
+    return int(session.scalar(stmt) or 0)
 
 
 def dimension_counts(

@@ -109,6 +109,11 @@ def test_one_new_problem_in_two_languages_is_one_emerging_alert(db: Database) ->
     alerts = found(db)
     assert len(alerts) == 1 and alerts[0][0] == AlertKind.EMERGING
     assert alerts[0][1] in ("esim activation", "esim aktivacija")
+    # how big: the calls of both wordings since the change, each counted once
+    with db.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        planted = sum(1 for c in world.calls if alert.change_at <= c["started_at"] < alert.last_seen_at)
+        assert 0.95 * planted <= alert.excess_calls <= planted
 
 
 @pytest.mark.parametrize(("seed", "per_hour"), [(22, 1.0), (23, 1.5), (24, 2.0)])

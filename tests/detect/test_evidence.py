@@ -8,7 +8,7 @@ import pytest
 
 from core.db import Database
 from core.models import Call, CallStatus, Segment, Speaker
-from detect.evidence import phrase_calls
+from detect.evidence import calls_between, calls_saying_any, phrase_calls
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -36,8 +36,13 @@ def check_phrase_calls(db: Database) -> None:
         for i, (call_id, speaker, text) in enumerate(SPEECH):
             s.add(Call(id=call_id, started_at=T0 + timedelta(minutes=i), language="ru", status=CallStatus.TAGGED))
             s.add(Segment(call_id=call_id, idx=0, start=0.0, end=2.0, speaker=speaker, text=text))
+        s.add(Segment(call_id="r1", idx=1, start=2.0, end=4.0, speaker=Speaker.CUSTOMER, text="и счёт за интернет"))
+    hour = (T0, T0 + timedelta(hours=1))
     with db.session() as s:
-        found = phrase_calls(s, "счет за роуминг", T0, T0 + timedelta(hours=1), 10)
-        spoken_otherwise = phrase_calls(s, "брать плата", T0, T0 + timedelta(hours=1), 10)
+        found = phrase_calls(s, "счет за роуминг", *hour, 10)
+        spoken_otherwise = phrase_calls(s, "брать плата", *hour, 10)
+        either = calls_saying_any(s, ["счет за роуминг", "счет за интернет"], *hour)
+        calls = calls_between(s, *hour)
     assert sorted(found) == ["r1", "r2"]
     assert spoken_otherwise == ["r5"]  # no call has every stem: those with all but one
+    assert (either, calls) == (3, 5)  # r1 says both, once counted; r3 is the agent speaking
