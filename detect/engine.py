@@ -251,6 +251,9 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     signal = replace(signal, related_call_ids=tuple(calls))
 
     mine = evidence.topics_of(session, calls)
+    before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
+    terms = evidence.distinguishing_terms(session, calls, before) if calls else []
+    t = decider.data.index_of(signal.seen_at - HOUR)
 
     def same_problem(other: Alert) -> bool:
         theirs = run.related.get(other.incident_key) or set()
@@ -261,11 +264,11 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
         if calls and theirs and len(theirs & set(calls)) * 3 >= min(len(theirs), len(calls)):
             return True
         start, end = (decider.data.index_of(a.change_at) for a in (other, signal))
-        if sparse_wording(decider, phrase, book.phrases_of(other), start, end):
+        their_words = [*book.phrases_of(other), *(other.top_terms or [])]
+        if sparse_wording(decider, (phrase, terms), their_words, (start, end), t):
             return True
         if abs(end - start) > CO_MOVING_HOURS:
             return False
-        t = decider.data.index_of(signal.seen_at - HOUR)
         return any(co_moving(decider, phrase, p, min(start, end), t) for p in book.phrases_of(other))
 
     target = book.find_merge_target(signal, mine, same_problem)
@@ -284,9 +287,7 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     run.created.append(alert)
     run.related[signal.key] = set(calls)
     alert.dimension = where_calls_sit(session, decider.opts, calls, alert)
-    before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
-    terms = evidence.distinguishing_terms(session, calls, before) if calls else []
-    alert.top_terms = [phrase, *[t for t in terms if t != phrase]][:10]
+    alert.top_terms = [phrase, *[term for term in terms if term != phrase]][:10]
 
 
 def _size_by_wordings(session: Session, run: _Run) -> None:

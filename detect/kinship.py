@@ -3,15 +3,16 @@
 Shared calls and phrases rising together (``co_moving``) find most of a problem's wordings. Two cases
 need more: a wording in a language with few calls is too sparse to correlate hour by hour (and may cross the
 bar days after the incident), and a problem's calls in two languages share no call and no word. The evidence
-used then: a new word both wordings name (the product's own name: "esim activation", "esim aktivacija",
-"esim激活"), or a topic that carries the calls of both.
+used then: a new word both wordings name, or that their calls set apart (the product's own name: "esim
+activation", "esim aktivacija", "esim激活", and "aktivacijski kod" in calls that say "esim"), or a topic that
+carries the calls of both.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -49,14 +50,25 @@ def co_moving(decider: Decider, phrase: str, other: str, start: int, t: int, min
     return bool(a.std() > 0 and b.std() > 0 and float(np.corrcoef(a, b)[0, 1]) >= min_corr)
 
 
-def sparse_wording(decider: Decider, phrase: str, theirs: Collection[str], their_change: int, own_change: int) -> bool:
-    """Whether ``phrase`` is a sparse wording of the incident whose phrases are ``theirs``: it names a new word
-    of theirs, and its change is near theirs or it was already up in the incident's first days."""
+def sparse_wording(
+    decider: Decider,
+    wording: tuple[str, Sequence[str]],
+    theirs: Collection[str],
+    changes: tuple[int, int],
+    t: int,
+) -> bool:
+    """Whether a phrase is a sparse wording of the incident whose phrases and terms are ``theirs``: the phrase,
+    or a term its calls set apart (``wording`` = (phrase, terms)), names a new word of theirs, and its change
+    is near theirs or it was already up in the incident's first days. ``changes``: (theirs, its own); ``t``:
+    the hour deciding. The terms count because a wording may lack the product's name that its calls say
+    ("aktivacijski kod" in calls about a new eSIM)."""
     data, o = decider.data, decider.opts.phrase
-    if not new_shared_words(data, phrase, theirs, their_change, o.min_excess):
+    phrase, terms = wording
+    their_change, own_change = changes
+    if not new_shared_words(data, [phrase, *terms], theirs, (their_change, t), o.min_excess):
         return False
     near = abs(own_change - their_change) <= CO_MOVING_HOURS
-    return near or rose_early(data, decider.phrase, phrase, (their_change, own_change), o.min_excess / 2, o.min_ratio)
+    return near or rose_early(data, decider.phrase, phrase, changes, o.min_excess / 3, o.min_ratio)
 
 
 def words(phrase: str) -> set[str]:
@@ -66,15 +78,20 @@ def words(phrase: str) -> set[str]:
     return {part for part in parts if any(ch.isalnum() for ch in part)}
 
 
-def new_shared_words(data: HourlyData, phrase: str, theirs: Collection[str], start: int, min_calls: float) -> set[str]:
-    """Words ``phrase`` shares with ``theirs`` that no tracked phrase said ``min_calls`` times in the weeks before
-    hour ``start``: the new thing's own name, not an everyday word such as "code" or "bill"."""
-    shared = words(phrase) & {w for other in theirs for w in words(other)}
+def new_shared_words(
+    data: HourlyData, mine: Collection[str], theirs: Collection[str], span: tuple[int, int], min_calls: float
+) -> set[str]:
+    """Words of ``mine`` that ``theirs`` share and that are new at ``span`` = (start, t): tracked phrases said
+    them ``min_calls`` times or more in hours start .. t, and fewer in the weeks before start. The new thing's
+    own name, not an everyday word such as "code" or "bill" (nor a word no tracked phrase says)."""
+    start, t = span
+    shared = {w for m in mine for w in words(m)} & {w for other in theirs for w in words(other)}
     lo = max(0, start - NOVELTY_WEEKS * HOURS_PER_WEEK)
     out = set()
     for word in shared:
         rows = [i for i, p in enumerate(data.phrases) if word in words(p)]
-        if float(np.sum(data.phrase_counts[rows, lo:start])) < min_calls:
+        before, since = (float(np.sum(data.phrase_counts[rows, a:b])) for a, b in ((lo, start), (start, t + 1)))
+        if before < min_calls <= since:
             out.add(word)
     return out
 

@@ -128,6 +128,17 @@ def test_a_sparse_wording_of_a_new_problem_joins_it_whenever_it_crosses_the_bar(
     assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
 
 
+@pytest.mark.parametrize("seed", [22, 23])
+def test_a_wording_without_the_products_name_joins_when_its_calls_say_it(db: Database, seed: int) -> None:
+    # "aktivacijski kod" names no eSIM, but its calls do; two or three of them on the first day, more from the next
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    said = "Novi esim se ne aktivira, piše da je aktivacijski kod neispravan."
+    world.phrase("aktivacijski kod", said, "hr", SPIKE + 2, SPIKE + 4, 1.5, topic=False)
+    world.phrase("aktivacijski kod", said, "hr", SPIKE + 24, HOURS, 1.5, topic=False)
+    assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
+
+
 @pytest.mark.parametrize("seed", [21, 23])
 def test_a_new_problem_of_a_few_calls_a_day_is_one_alert_across_a_quiet_weekend(db: Database, seed: int) -> None:
     # ten calls a weekday, one or two on Sunday: Sunday alone has no room to show the problem, and Monday's calls

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from detect.kinship import carry_one_topic, words
+from datetime import UTC, datetime
+
+import numpy as np
+
+from detect.hourly import HourlyData
+from detect.kinship import carry_one_topic, new_shared_words, words
 
 
 def test_words_of_spaced_and_unspaced_phrases() -> None:
@@ -18,3 +23,19 @@ def test_one_topic_must_carry_half_of_each_side() -> None:
     assert carry_one_topic({"a": fee, "b": fee, "c": other}, {"x": fee, "y": set()})
     assert not carry_one_topic({"a": fee, "b": other, "c": other}, {"x": fee})
     assert not carry_one_topic({}, {"x": fee})
+
+
+def test_a_shared_word_is_new_when_tracked_phrases_say_it_only_since_the_change() -> None:
+    hours, change = 5 * 168, 4 * 168
+    counts = np.zeros((3, hours))
+    counts[0, change:] = 1.0  # "esim activation": new at the change
+    counts[1, :] = 1.0  # "pin code": every day
+    counts[2, change:] = 1.0  # "qr code"
+    phrases = ("esim activation", "pin code", "qr code")
+    empty = np.zeros((0, hours))
+    data = HourlyData(datetime(2026, 9, 7, tzinfo=UTC), np.full(hours, 100.0), (), empty, empty, phrases, counts)
+    mine = ["aktivacijski kod", "nova esim", "uspijevati"]  # a wording and terms its calls set apart
+    theirs = ["esim activation", "qr code", "uspijevati"]
+    # "esim" is new; "code" and "kod" are not shared or not new; "uspijevati" no tracked phrase says
+    assert new_shared_words(data, mine, theirs, (change, change + 48), 4.5) == {"esim"}
+    assert new_shared_words(data, mine, theirs, (change, change + 2), 4.5) == set()  # not said enough yet
