@@ -18,9 +18,10 @@ from detect.backtest import carry_over, keep_actions
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
-from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, resolved_by
+from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, raise_severity, resolved_by, severity_of
 from detect.kinship import CO_MOVING_HOURS, carry_one_topic, co_moving, sparse_wording
-from detect.wordings import extra_calls_of_wordings, name_after_main_phrase, where_calls_sit
+from detect.slices import recent_day
+from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
 
 WATERMARK_KEY = "detect_watermark"
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
@@ -92,7 +93,7 @@ def run_detection(
             _decide_hour(session, run, decider, t)
             bar.advance(1, data.at(t).strftime("%Y-%m-%d %H:00"))
         bar.finish()
-        _size_by_wordings(session, run)
+        _size_by_wordings(session, run, decider)
         found_again = carry_over(kept, run.created)
         session.add_all(run.created)
         if not replay:
@@ -290,14 +291,19 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     alert.top_terms = [phrase, *[term for term in terms if term != phrase]][:10]
 
 
-def _size_by_wordings(session: Session, run: _Run) -> None:
+def _size_by_wordings(session: Session, run: _Run, decider: Decider) -> None:
     """The emerging incidents this run saw are sized by all their wordings: each hourly series counts one."""
     for alert in run.book.latest.values():
         if alert.kind != AlertKind.EMERGING or not (alert in run.created or alert.id in run.updated):
             continue
-        extra = extra_calls_of_wordings(session, run.book.phrases_of(alert), alert)
-        if extra is not None:
-            alert.excess_calls = max(alert.excess_calls or 0.0, extra)
+        t = decider.data.index_of(alert.last_seen_at - HOUR)
+        day_start = decider.data.at(recent_day(decider.data.total, t, decider.opts.rate_hours))
+        size = size_of_wordings(session, run.book.phrases_of(alert), alert, day_start)
+        if size is not None:
+            alert.excess_calls = max(alert.excess_calls or 0.0, size.extra_calls)
+        if size is not None and size.rated:
+            alert.baseline_rate, alert.current_rate, alert.ratio = size.baseline_rate, size.current_rate, size.ratio
+            raise_severity(alert, severity_of(size.baseline_rate, size.current_rate, size.ratio))
 
 
 __all__ = ["BaselineOptions", "DetectionReport", "run_detection"]

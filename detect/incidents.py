@@ -234,7 +234,7 @@ def update(alert: Alert, signal: Signal) -> None:
     alert.baseline_rate = signal.baseline_rate
     alert.ratio = _finite(signal.ratio)
     alert.excess_calls = max(alert.excess_calls or 0.0, signal.excess_calls)
-    _raise_severity(alert, severity_of(signal.baseline_rate, signal.current_rate, signal.ratio))
+    raise_severity(alert, severity_of(signal.baseline_rate, signal.current_rate, signal.ratio))
     settling = signal.seen_at - alert.detected_at <= DIMENSION_SETTLES
     if (
         alert.kind == AlertKind.TOPIC
@@ -247,7 +247,7 @@ def update(alert: Alert, signal: Signal) -> None:
         alert.recovery = STILL_ELEVATED
 
 
-def _raise_severity(alert: Alert, severity: Severity) -> None:
+def raise_severity(alert: Alert, severity: Severity) -> None:
     if _RANK[severity] > _RANK[Severity(alert.severity)]:
         alert.severity = severity
 

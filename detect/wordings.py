@@ -7,7 +7,8 @@ incident carries all of them, so its name, place and size are read off all of th
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -45,15 +46,41 @@ def name_after_main_phrase(book: IncidentBook, decider: Decider, alert: Alert) -
         alert.top_terms = [best, *[term for term in alert.top_terms or [] if term != best]][:12]
 
 
-def extra_calls_of_wordings(session: Session, phrases: Collection[str], alert: Alert) -> float | None:
-    """Extra calls since the change that said any of the incident's wordings: the calls saying one of them,
-    less as many as said one in the week before at the same share of all calls. Each call counts once, however
-    many of the wordings it has. None for a single wording: its own series already sizes it."""
+@dataclass(frozen=True)
+class WordingsSize:
+    extra_calls: float  # since the change
+    baseline_rate: float  # calls an hour over the last day, at the wordings' share before the change
+    current_rate: float  # calls an hour over the last day
+
+    @property
+    def rated(self) -> bool:
+        """Whether there is a level to compare with: calls in the week before the change and over the last day."""
+        return self.baseline_rate > 0
+
+    @property
+    def ratio(self) -> float:
+        return self.current_rate / self.baseline_rate if self.rated else float("inf")
+
+
+def size_of_wordings(
+    session: Session, phrases: Collection[str], alert: Alert, day_start: datetime
+) -> WordingsSize | None:
+    """How big an incident said in several wordings is: calls saying any of them (each call once), against as
+    many as said one in the week before, at the same share of all calls (half a call at least: a new thing's
+    wordings had none; no share at all without calls that week). Rates over the last day (from ``day_start``),
+    extra calls since the change. None for a single wording: its own series already sizes it."""
     if len(phrases) < 2:
         return None
-    start, end = alert.change_at, alert.last_seen_at
-    said = evidence.calls_saying_any(session, sorted(phrases), start, end)
-    before = evidence.calls_saying_any(session, sorted(phrases), start - REFERENCE, start)
+    ordered, start, end = sorted(phrases), alert.change_at, alert.last_seen_at
+    said_before = evidence.calls_saying_any(session, ordered, start - REFERENCE, start)
     calls_before = evidence.calls_between(session, start - REFERENCE, start)
-    share = before / calls_before if calls_before else 0.0
-    return said - share * evidence.calls_between(session, start, end)
+    share = (said_before + 0.5) / calls_before if calls_before else 0.0
+    said = evidence.calls_saying_any(session, ordered, start, end)
+    day_from = max(start, day_start)
+    hours = max(1.0, (end - day_from) / HOUR)
+    expected_day = share * evidence.calls_between(session, day_from, end)
+    return WordingsSize(
+        extra_calls=said - share * evidence.calls_between(session, start, end),
+        baseline_rate=expected_day / hours,
+        current_rate=evidence.calls_saying_any(session, ordered, day_from, end) / hours,
+    )
