@@ -299,9 +299,10 @@ def _size_by_wordings(session: Session, run: _Run, decider: Decider) -> None:
         t = decider.data.index_of(alert.last_seen_at - HOUR)
         day_start = decider.data.at(recent_day(decider.data.total, t, decider.opts.rate_hours))
         size = size_of_wordings(session, run.book.phrases_of(alert), alert, day_start)
-        if size is not None:
-            alert.excess_calls = max(alert.excess_calls or 0.0, size.extra_calls)
-        if size is not None and size.rated:
+        if size is None:
+            continue
+        alert.excess_calls = max(alert.excess_calls or 0.0, size.extra_calls)
+        if size.rated:
             alert.baseline_rate, alert.current_rate, alert.ratio = size.baseline_rate, size.current_rate, size.ratio
             raise_severity(alert, severity_of(size.baseline_rate, size.current_rate, size.ratio))
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.models import Call, CallStatus, Segment, Speaker, TopicHit
 from core.spoken_words import folded_column, phrase_stems
@@ -46,25 +47,30 @@ def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, 
     return list(out)[:limit]
 
 
-def _calls_saying(session: Session, stems: list[str], start: datetime, end: datetime, limit: int) -> list[str]:
+def _customer_turns(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """Turns of calls begun in [start, end) that are not the agent's: mono recordings have unknown turns, and
+    their phrases were counted, so their calls are found too."""
     in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
-    # Mono recordings have unknown turns; their phrases were counted, so their calls are found too.
-    conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT]
+    return [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT]
+
+
+def _says_all(session: Session, stems: Sequence[str]) -> ColumnElement[bool]:
     text = folded_column(Segment.text, session.get_bind().dialect.name)
-    conds += [text.contains(s, autoescape=True) for s in stems]
-    stmt = select(Segment.call_id).where(and_(*conds)).distinct()
+    return and_(*(text.contains(s, autoescape=True) for s in stems))
+
+
+def _calls_saying(session: Session, stems: list[str], start: datetime, end: datetime, limit: int) -> list[str]:
+    stmt = select(Segment.call_id).where(*_customer_turns(start, end), _says_all(session, stems)).distinct()
     return list(session.scalars(stmt.limit(limit)))
 
 
 def calls_saying_any(session: Session, phrases: Sequence[str], start: datetime, end: datetime) -> int:
     """How many calls of [start, end) have, in one customer (or unknown) turn, every word of some phrase."""
-    text = folded_column(Segment.text, session.get_bind().dialect.name)
-    each = [and_(*(text.contains(s, autoescape=True) for s in stems)) for stems in map(phrase_stems, phrases) if stems]
+    each = [_says_all(session, stems) for stems in map(phrase_stems, phrases) if stems]
     if not each:
         return 0
-    in_window = select(Call.id).where(Call.started_at >= start, Call.started_at < end)
-    conds = [Segment.call_id.in_(in_window), Segment.speaker != Speaker.AGENT, or_(*each)]
-    return int(session.scalar(select(func.count(func.distinct(Segment.call_id))).where(*conds)) or 0)
+    stmt = select(func.count(func.distinct(Segment.call_id))).where(*_customer_turns(start, end), or_(*each))
+    return int(session.scalar(stmt) or 0)
 
 
 def calls_between(session: Session, start: datetime, end: datetime) -> int:

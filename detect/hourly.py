@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import TOTAL, PhraseBucket, VolumeBucket
+from detect.baseline import cumsum0
 
 FloatArray = NDArray[np.float64]
 HOUR = timedelta(hours=1)
@@ -112,10 +113,10 @@ def phrases_in_use(phrase_counts: FloatArray, min_count: float, reach: int = 28 
     rows, hours = phrase_counts.shape
     if rows == 0 or hours < 24:
         return np.zeros(hours)
-    c = np.concatenate([np.zeros((rows, 1)), np.cumsum(phrase_counts, axis=1)], axis=1)
+    c = cumsum0(phrase_counts)
     day = np.zeros((rows, hours))
     day[:, 23:] = c[:, 24:] - c[:, :-24]  # calls in the 24 hours ending at each hour
-    reached = np.concatenate([np.zeros((rows, 1)), np.cumsum(day >= min_count, axis=1)], axis=1)
+    reached = cumsum0((day >= min_count).astype(float))
     t = np.arange(hours)
     lately = reached[:, t] - reached[:, np.maximum(t - reach, 0)]  # hours t-reach .. t-1
     return np.asarray(np.sum(lately > 0, axis=0), dtype=float)
