@@ -46,10 +46,11 @@ class DetectOptions:
     )
     # A phrase must at least triple against its own history: new words, or an old one jumping. A new word needs
     # five calls against a baseline of a fraction of a call (4.5: that fraction must not demand a sixth), two of
-    # them outside the busiest hour (a third of the excess: one talkative hour is a blip, two hours are a trend).
+    # them outside the busiest hour (a third of the excess: one talkative hour is a blip, two hours are a trend);
+    # or four calls that came in three different hours (callers trickling in hour after hour).
     phrase: TestOptions = field(
         default_factory=lambda: TestOptions(
-            windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0, min_excess=4.5, min_hours=3
+            windows=(3, 6, 12, 24), alpha=1e-6, min_ratio=3.0, min_excess=4.5, min_hours=3, spread_excess=3.5
         )
     )
     # Hundreds of everyday phrases are tested every hour: at a fixed alpha, one of them has a chance busy
@@ -77,7 +78,7 @@ class Decider:
         self.share = self._evaluate_rows(data, opts)
         self.volume = evaluate_volume(data.total, opts.volume)
         totals = np.broadcast_to(data.total, data.phrase_counts.shape)
-        in_use = phrases_in_use(data.phrase_counts, opts.phrase.min_excess)
+        in_use = phrases_in_use(data.phrase_counts, opts.phrase.least_excess)
         alpha = np.minimum(opts.phrase.alpha, opts.phrase_family_alpha / np.maximum(in_use, 1.0))
         self.phrase = evaluate_share(data.phrase_counts, totals, opts.phrase, alpha=alpha[None, :])
         self.ready_from = first_data_index + opts.min_history_hours

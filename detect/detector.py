@@ -44,6 +44,10 @@ class TestOptions:
     min_ratio: float = 1.5
     min_excess: float = 5.0
     min_hours: int = 2  # a multi-hour window must stay elevated without its busiest hour (no single-hour blips)
+    # A window whose calls fall in at least spread_hours different hours may clear a lower excess: callers
+    # trickling in hour after hour are a trend sooner than the same calls bunched in one or two hours.
+    spread_excess: float = float("inf")
+    spread_hours: int = 3
     blip_hours: int = 1  # ...or without its busiest stretch of this many hours (a day: a storm is no new level)
     dispersion: float = 0.02  # negative-binomial alpha (Var = mu + alpha*mu^2); 0 = Poisson
     # Sequential test (CUSUM of the log-likelihood ratio "share x rho" vs the baseline, one per rho): it sums
@@ -56,6 +60,11 @@ class TestOptions:
     baseline_error: bool = False  # widen the dispersion by the baseline's own sampling error (share tests)
     baseline: BaselineOptions = field(default_factory=BaselineOptions)
     history_dispersion: DispersionOptions | None = None  # read each series' burstiness off its history (shares)
+
+    @property
+    def least_excess(self) -> float:
+        """The fewest extra calls any multi-hour window may alarm on."""
+        return min(self.min_excess, self.spread_excess)
 
 
 VOLUME_TEST = TestOptions(windows=(72,), alpha=1e-4, min_ratio=1.5, min_excess=50.0, dispersion=0.02, blip_hours=24)
@@ -116,7 +125,8 @@ def _window_alarm(
             )
         else:
             ok = (upper_tail(xs, es, disp) < alpha) & (ratio >= opts.min_ratio)
-            ok &= excess >= opts.min_excess
+            spread = _window_sum(cumsum0((x > 0).astype(float)), w) >= opts.spread_hours
+            ok &= (excess >= opts.min_excess) | ((excess >= opts.spread_excess) & spread)
             span = min(opts.blip_hours, w - 1)
             busiest = x if span == 1 else _window_sum(cumsum0(x), span)
             rest = xs - _window_max(np.nan_to_num(busiest), w - span + 1)

@@ -84,7 +84,7 @@ def run_detection(
         if replay:
             _as_of(known, first)
         lo = _context_start(known, first, cooldown)
-        data = load_hourly(session, max(first_data, lo), last, opts.phrase.min_excess)
+        data = load_hourly(session, max(first_data, lo), last, opts.phrase.least_excess)
         run = _Run(IncidentBook(cooldown, replay))
         run.book.load(known)
         decider = Decider(data, opts, data.index_of(first_data))

@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 
 from detect.changepoint import estimate_change_start
+from detect.decide import DetectOptions
 from detect.detector import TestOptions as SeriesTestOptions
-from detect.detector import cusum_alarm, evaluate_share, evaluate_volume
+from detect.detector import cusum_alarm, evaluate, evaluate_share, evaluate_volume
 
 WEEKS = 6
 HOURS = WEEKS * 168
@@ -164,3 +165,25 @@ def test_a_change_seen_in_its_first_hour_starts_at_that_hour() -> None:
         assert estimate_change_start(x, e, 250, fallback=250) == 250
         x[251] = 55.0
         assert estimate_change_start(x, e, 251, fallback=251) == 250
+
+
+def _new_word(calls_per_hour: list[int]) -> np.ndarray:
+    """A week of a phrase never said before, then ``calls_per_hour`` in its last hours."""
+    counts = np.zeros(168)
+    counts[168 - len(calls_per_hour) :] = calls_per_hour
+    return counts
+
+
+def test_a_new_word_said_hour_after_hour_needs_four_calls_bunched_calls_five() -> None:
+    opts = DetectOptions().phrase
+    expected = np.full(168, 0.01)
+
+    def fires(calls: list[int]) -> bool:
+        return bool(evaluate(_new_word(calls), expected, opts).alarm[0, -1])
+
+    assert fires([1, 2, 1])  # four callers over three hours: a trend
+    assert not fires([0, 2, 2])  # four callers in two hours: could be one talkative afternoon
+    assert not fires([1, 1, 1])  # three calls are not enough however spread
+    assert fires([0, 3, 2])  # five calls: the usual bar
+    unspread = replace(opts, spread_excess=float("inf"))
+    assert not evaluate(_new_word([1, 2, 1]), expected, unspread).alarm[0, -1]

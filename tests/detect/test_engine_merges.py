@@ -246,3 +246,16 @@ def test_an_emerging_problem_in_one_queue_names_that_queue(db: Database) -> None
         assert [(a.kind, a.phrase, a.dimension) for a in session.scalars(select(Alert))] == [
             (AlertKind.EMERGING, "esim activation", {"queue": "tech"})
         ]
+
+
+def test_a_new_word_four_callers_say_hour_after_hour_alarms_live_as_in_replay(db: Database) -> None:
+    world = World(31)
+    for h, n in zip(range(SPIKE, SPIKE + 3), (1, 2, 1), strict=True):
+        world.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": "sim swap", "count": n})
+    world.write(db)
+    run_detection(db, now=end_of(SPIKE + 2))
+    run_detection(db, now=end_of(SPIKE + 2), replay=True)
+    with db.session() as session:
+        found = session.scalars(select(Alert).order_by(Alert.replay))
+        seen = [(a.replay, a.kind, a.phrase, a.detected_at) for a in found]
+    assert seen == [(r, AlertKind.EMERGING, "sim swap", end_of(SPIKE + 2)) for r in (False, True)]
