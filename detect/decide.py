@@ -24,6 +24,7 @@ from detect.slices import (
     burstiness,
     concentration_llr,
     expected_before_change,
+    heard_enough,
     recent_day,
     rose_apart,
     sum_rates,
@@ -118,6 +119,7 @@ class Decider:
         dimension: dict[str, str],
         t: int,
         since: int | None = None,
+        after: int | None = None,
     ) -> Running | None:
         """How a live incident's series runs over the last day (of calls: see ``recent_day``), if still above
         baseline (weaker than alarming: a spike that quietens at night or over a weekend is the same incident on
@@ -125,12 +127,14 @@ class Decider:
 
         ``since``: the incident's change. Baselines adapt, and after two or three weeks of a problem that nobody
         fixed they have absorbed it; against the share from the week before the change, "did the fix work?"
-        keeps its answer however long the incident runs, and the extra calls keep adding up."""
+        keeps its answer however long the incident runs, and the extra calls keep adding up. ``after``: a fix's
+        hour; the last day is read from there at the earliest (the busy day before a fix says nothing of it)."""
         ev, row = self._row_of(kind, topic, phrase, dimension)
         if row is None:
             return None
         lo = self._last_day(kind, row, t)
         start = lo if since is None else max(0, since)
+        lo = lo if after is None else max(lo, after)
         expected = ev.expected[row]
         if since is not None and kind != AlertKind.VOLUME:
             expected = expected_before_change(ev.expected[row], self._totals(kind, row), since, min(lo, start), t)
@@ -145,6 +149,13 @@ class Decider:
         if rates.ratio < o.min_ratio or rates.excess < o.min_excess / 2:
             return None
         return Running(rates, segment_rates(ev.counts[row], expected, start, t).excess)
+
+    def heard_since(
+        self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str], start: int, t: int
+    ) -> bool:
+        """Whether the series' slice had half a typical day's calls in hours start..t: room to show its level."""
+        _, row = self._row_of(kind, topic, phrase, dimension)
+        return row is not None and heard_enough(self._totals(kind, row), start, t, self.opts.rate_hours)
 
     def _last_day(self, kind: AlertKind, row: int, t: int) -> int:
         """First hour of the last day of calls up to t that rates are read over (see ``recent_day``)."""

@@ -171,30 +171,42 @@ def _set_watermark(session: Session, last: datetime) -> None:
 
 
 def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
-    elevated: set[str] = set()
+    alarming: set[str] = set()
     for signal in decider.topic_signals(t) + decider.volume_signals(t):
-        elevated.add(signal.key)
+        alarming.add(signal.key)
         _record(session, run, signal)
     for signal in decider.phrase_signals(t):
-        elevated.add(signal.key)
+        alarming.add(signal.key)
         _record_phrase(session, run, decider, signal)
     now = decider.data.at(t) + HOUR
     for alert in run.book.watched(now):
-        if alert.incident_key in elevated:
+        if alert.incident_key in alarming:
             continue
         change = decider.data.index_of(alert.change_at)
-        series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}), t)
-        running = decider.still_elevated(*series, since=change if change >= 0 else None)
-        if running is not None:
-            elevated.add(alert.incident_key)
+        series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}))
+        since = change if change >= 0 else None
+        running = decider.still_elevated(*series, t, since=since)
         if resolved_by(alert, now):
-            above_baseline = running is not None and decider.still_elevated(*series) is not None
-            run.book.touch_resolved(alert, now, running is not None, above_baseline)
+            _watch_fix(run, decider, alert, t, running is not None)
         elif running is not None:
             run.book.touch(alert, now, running)
             if alert.id is not None:
                 run.updated.add(alert.id)
-    run.book.watch_recovery(elevated, now)
+    run.book.watch_recovery(alarming, now)
+
+
+def _watch_fix(run: _Run, decider: Decider, alert: Alert, t: int, above_before: bool) -> None:
+    """A resolved incident: live while above its adapting baseline too; its fix judged on the whole hours since
+    the resolve, once they had calls enough to show the problem."""
+    now = decider.data.at(t) + HOUR
+    series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}))
+    run.book.touch_resolved(alert, now, above_before and decider.still_elevated(*series, t) is not None)
+    resolved_at = alert.resolved_at or now
+    fixed = decider.data.index_of(resolved_at + HOUR - timedelta(microseconds=1))
+    if decider.heard_since(*series, fixed, t):
+        change = decider.data.index_of(alert.change_at)
+        after_fix = decider.still_elevated(*series, t, since=change if change >= 0 else None, after=fixed)
+        run.book.judge_fix(alert, now, after_fix is not None)
 
 
 def _record(session: Session, run: _Run, signal: Signal) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 from core.models import Alert, AlertKind, AlertStatus, Severity
 from detect.detector import SegmentRates
 
-RECOVERY_QUIET = timedelta(hours=6)  # quiet this long after a resolve means the fix worked
 RECOVERY_WATCH = timedelta(days=14)  # how long after a resolve "did the fix work?" is still answered
 DIMENSION_SETTLES = timedelta(hours=24)  # where a topic's rise sits is re-read this long after detection
 BACK_TO_BASELINE = "back_to_baseline"
@@ -175,26 +174,25 @@ class IncidentBook:
         alert.excess_calls = max(alert.excess_calls or 0.0, running.excess_since_change)
         alert.last_seen_at = max(alert.last_seen_at, now)
 
-    def touch_resolved(self, alert: Alert, now: datetime, above_before: bool, above_baseline: bool) -> None:
-        """A resolved incident's level: above the share before its change, the fix has not worked (yet); it stays
-        live only while it is also above the adapting baseline. Kept live by the old comparison alone, a shift
-        that became the new normal would absorb every later rise of the same topic, and ops would never hear of
-        the next problem."""
-        if above_before and _judging_fix(alert, now):
-            alert.recovery = STILL_ELEVATED
+    def touch_resolved(self, alert: Alert, now: datetime, above_baseline: bool) -> None:
+        """A resolved incident stays live only while its level is also above the adapting baseline. Kept live by
+        the share before its change alone, a shift that became the new normal would absorb every later rise of
+        the same topic, and ops would never hear of the next problem."""
         if above_baseline and now - alert.last_seen_at <= self.cooldown:  # a lapsed incident is not revived
             alert.last_seen_at = max(alert.last_seen_at, now)
 
-    def watch_recovery(self, elevated_keys: set[str], now: datetime) -> None:
-        """After ops resolve an alert, say whether its series fell back or is still elevated."""
+    @staticmethod
+    def judge_fix(alert: Alert, now: datetime, elevated: bool) -> None:
+        """Whether the fix worked, read off the hours since the resolve once they had calls enough to tell:
+        still above the share before the change, or back to it. Beyond RECOVERY_WATCH the last answer stands."""
+        if _judging_fix(alert, now):
+            alert.recovery = STILL_ELEVATED if elevated else BACK_TO_BASELINE
+
+    def watch_recovery(self, alarming_keys: set[str], now: datetime) -> None:
+        """A resolved incident that alarms anew while its fix is judged is still elevated."""
         for alert in self.latest.values():
-            if alert.resolved_at is None or not _judging_fix(alert, now):
-                continue  # beyond RECOVERY_WATCH the last answer stands
-            # each reading spans the last day, so one quiet hour does not make a fix
-            if alert.incident_key in elevated_keys:
+            if alert.incident_key in alarming_keys and _judging_fix(alert, now):
                 alert.recovery = STILL_ELEVATED
-            elif now - alert.resolved_at >= RECOVERY_QUIET:
-                alert.recovery = BACK_TO_BASELINE
 
 
 def resolved_by(alert: Alert, now: datetime) -> bool:

@@ -72,12 +72,26 @@ def recent_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> int:
     problem of a few calls a day is not taken for over because Sunday had no room to show it; a median, so the
     days of a surge that just ended do not make an ordinary day look short and stretch it back into the surge."""
     latest_first = np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1]
-    days = latest_first.size // hours
-    if days == 0:
+    typical = typical_day(totals, t, hours, reach)
+    if typical is None:
         return max(0, t - hours + 1)
-    typical = float(np.median(latest_first[: days * hours].reshape(days, hours).sum(axis=1)))
     needed = int(np.searchsorted(np.cumsum(latest_first), typical)) + 1
     return max(0, t - max(hours, min(needed, int(latest_first.size))) + 1)
+
+
+def typical_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> float | None:
+    """Calls in a typical ``hours``-long day up to hour t (the median of the last ``reach`` hours' days)."""
+    latest_first = np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1]
+    days = latest_first.size // hours
+    if days == 0:
+        return None
+    return float(np.median(latest_first[: days * hours].reshape(days, hours).sum(axis=1)))
+
+
+def heard_enough(totals: FloatArray, start: int, t: int, hours: int, part: float = 0.5) -> bool:
+    """Whether hours start..t hold ``part`` of a typical day's calls: enough to read a level off them."""
+    typical = typical_day(totals, t, hours)
+    return typical is not None and start <= t and float(np.nansum(totals[max(0, start) : t + 1])) >= part * typical
 
 
 def sum_rates(parts: list[SegmentRates]) -> SegmentRates:

@@ -117,3 +117,23 @@ def test_a_resolve_does_not_reach_back_into_the_hours_before_it(db: Database) ->
             return [(a.detected_at, a.incident_key) for a in session.scalars(select(Alert).order_by(Alert.id))]
 
     assert alerts_after([HOURS]) == alerts_after([resolve_at])
+
+
+FRIDAY_EVENING = (5 * 7 + 4) * 24 + 17  # week 6, Friday 17:00
+
+
+@pytest.mark.parametrize(("fixed", "verdict"), [(True, BACK_TO_BASELINE), (False, STILL_ELEVATED)])
+def test_a_resolve_on_friday_evening_is_judged_on_the_calls_after_it(db: Database, fixed: bool, verdict: str) -> None:
+    # the day before the resolve was busy with the problem; the quiet evening and Saturday after it are what tell
+    # whether the fix worked, once they have had calls enough to show the problem
+    write(db, 2, end=FRIDAY_EVENING if fixed else HOURS)
+    run_detection(db, now=START + timedelta(hours=FRIDAY_EVENING))
+    with db.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        alert.status, alert.resolved_at = AlertStatus.RESOLVED, START + timedelta(hours=FRIDAY_EVENING)
+    readings = []
+    for hours_after in (2, 30):
+        run_detection(db, now=START + timedelta(hours=FRIDAY_EVENING + hours_after))
+        with db.session() as session:
+            readings.append(session.scalars(select(Alert.recovery)).one())
+    assert readings == [None, verdict]

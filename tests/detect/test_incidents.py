@@ -68,13 +68,13 @@ def test_recovery_after_resolve() -> None:
     book = IncidentBook(cooldown=24 * H, replay=False)
     alert, _ = book.observe(signal(3))
     alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
-    book.watch_recovery({alert.incident_key}, T0 + 6 * H)
+    book.watch_recovery({alert.incident_key}, T0 + 6 * H)  # alarming anew after the resolve
     assert alert.recovery == STILL_ELEVATED
-    book.touch_resolved(alert, T0 + 6 * H, above_before=True, above_baseline=True)
+    book.touch_resolved(alert, T0 + 6 * H, above_baseline=True)
     assert alert.recovery == STILL_ELEVATED and alert.last_seen_at == T0 + 6 * H
-    book.watch_recovery(set(), T0 + 9 * H)
-    assert alert.recovery == STILL_ELEVATED  # quiet for only 3 hours
-    book.watch_recovery(set(), T0 + 12 * H)
+    book.judge_fix(alert, T0 + 12 * H, elevated=False)
+    assert alert.recovery == BACK_TO_BASELINE
+    book.watch_recovery(set(), T0 + 13 * H)
     assert alert.recovery == BACK_TO_BASELINE
 
 
@@ -122,7 +122,8 @@ def test_a_resolved_shift_that_became_the_baseline_stops_being_live() -> None:
     book = IncidentBook(cooldown=24 * H, replay=False)
     alert, _ = book.observe(signal(3))
     alert.status, alert.resolved_at = AlertStatus.RESOLVED, T0 + 5 * H
-    book.touch_resolved(alert, T0 + 40 * H, above_before=True, above_baseline=False)
+    book.touch_resolved(alert, T0 + 40 * H, above_baseline=False)
+    book.judge_fix(alert, T0 + 40 * H, elevated=True)
     assert alert.recovery == STILL_ELEVATED and alert.last_seen_at == T0 + 3 * H
     later, created = book.observe(signal(3 + 30))  # a new rise past the cool-down: news
     assert created and later is not alert
@@ -137,5 +138,5 @@ def test_an_alarm_before_the_resolve_or_after_its_watch_says_nothing_about_the_f
     book.observe(signal(12))
     assert alert.recovery == STILL_ELEVATED
     alert.recovery = BACK_TO_BASELINE
-    book.touch_resolved(alert, T0 + 10 * H + 15 * 24 * H, above_before=True, above_baseline=False)
+    book.judge_fix(alert, T0 + 10 * H + 15 * 24 * H, elevated=True)
     assert alert.recovery == BACK_TO_BASELINE  # beyond the watch, the last answer stands
