@@ -19,7 +19,7 @@ from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
 from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, raise_severity, resolved_by, severity_of
-from detect.kinship import CO_MOVING_HOURS, carry_one_topic, co_moving, sparse_wording
+from detect.kinship import CO_MOVING_HOURS, Wording, carry_one_topic, co_moving, sparse_wording, talk_apart
 from detect.slices import recent_day
 from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
 
@@ -267,6 +267,7 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     before = evidence.recent_calls(session, signal.change_at - timedelta(days=7), signal.change_at, 300)
     terms = evidence.distinguishing_terms(session, calls, before) if calls else []
     t = decider.data.index_of(signal.seen_at - HOUR)
+    my_side = Wording(frozenset(calls), (phrase, *terms), evidence.main_language(session, calls))
 
     def same_problem(other: Alert) -> bool:
         theirs = run.related.get(other.incident_key) or set()
@@ -281,6 +282,10 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
         if sparse_wording(decider, (phrase, terms), their_words, (start, end), t):
             return True
         if abs(end - start) > CO_MOVING_HOURS:
+            return False
+        their_calls = sorted(theirs)
+        their_side = Wording(frozenset(theirs), tuple(their_words), evidence.main_language(session, their_calls))
+        if talk_apart(my_side, their_side):
             return False
         return any(co_moving(decider, phrase, p, min(start, end), t) for p in book.phrases_of(other))
 

@@ -120,9 +120,13 @@ def customer_texts(session: Session, call_ids: Sequence[str]) -> tuple[list[str]
     )
     for call_id, text in rows:
         texts.setdefault(call_id, []).append(text)
-    langs = Counter(session.scalars(select(Call.language).where(Call.id.in_(list(call_ids)))))
-    language = next((lang for lang, _ in langs.most_common() if lang), "en")
-    return [" ".join(t) for t in texts.values()], language
+    return [" ".join(t) for t in texts.values()], main_language(session, call_ids) or "en"
+
+
+def main_language(session: Session, call_ids: Sequence[str]) -> str | None:
+    """The calls' most common known language."""
+    langs = Counter(session.scalars(select(Call.language).where(Call.id.in_(list(call_ids))))) if call_ids else {}
+    return next((lang for lang, _ in Counter(langs).most_common() if lang), None)
 
 
 def frequency_keyness(target: list[str], reference: list[str], language: str, k: int) -> list[str]:

@@ -5,7 +5,8 @@ need more: a wording in a language with few calls is too sparse to correlate hou
 bar days after the incident), and a problem's calls in two languages share no call and no word. The evidence
 used then: a new word both wordings name, or that their calls set apart (the product's own name: "esim
 activation", "esim aktivacija", "esim激活", and "aktivacijski kod" in calls that say "esim"), or a topic that
-carries the calls of both.
+carries the calls of both. Rising together is not enough for two wordings in one language whose calls share no
+call and no word (``talk_apart``): two problems that start the same morning follow the same daily rhythm.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -69,6 +71,24 @@ def sparse_wording(
         return False
     near = abs(own_change - their_change) <= CO_MOVING_HOURS
     return near or rose_early(data, decider.phrase, phrase, changes, o.min_excess / 3, o.min_ratio)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One side of a kinship question: the calls saying it, what they say (phrases, terms), their language."""
+
+    calls: frozenset[str]
+    said: tuple[str, ...]
+    language: str | None
+
+
+def talk_apart(mine: Wording, theirs: Wording) -> bool:
+    """Whether two wordings in one language share no call and no word. Their hours may rise together (two
+    problems the same morning follow the same daily rhythm), but one problem's callers in one language say some
+    of its words in common; across languages no word need be shared, and rising together is the evidence."""
+    if mine.language is None or mine.language != theirs.language or mine.calls & theirs.calls:
+        return False
+    return not {w for s in mine.said for w in words(s)} & {w for s in theirs.said for w in words(s)}
 
 
 def words(phrase: str) -> set[str]:

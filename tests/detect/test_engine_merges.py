@@ -259,3 +259,17 @@ def test_a_new_word_four_callers_say_hour_after_hour_alarms_live_as_in_replay(db
         found = session.scalars(select(Alert).order_by(Alert.replay))
         seen = [(a.replay, a.kind, a.phrase, a.detected_at) for a in found]
     assert seen == [(r, AlertKind.EMERGING, "sim swap", end_of(SPIKE + 2)) for r in (False, True)]
+
+
+@pytest.mark.parametrize("seed", [14, 16, 19, 20])
+@pytest.mark.parametrize("lag", [1, 3])
+def test_two_unrelated_problems_the_same_morning_are_two_alerts(db: Database, seed: int, lag: int) -> None:
+    # both rise from nothing with the day's rhythm, hours apart: timing alone cannot tell them apart, but their
+    # callers share no call and no word
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("router reboot", "The router keeps rebooting", "en", SPIKE + lag, HOURS, 20.0, topic=False)
+    assert alerts_of(db, world) == [
+        (AlertKind.EMERGING, "esim activation"),
+        (AlertKind.EMERGING, "router reboot"),
+    ]

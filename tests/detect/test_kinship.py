@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from detect.hourly import HourlyData
-from detect.kinship import carry_one_topic, new_shared_words, words
+from detect.kinship import Wording, carry_one_topic, new_shared_words, talk_apart, words
 
 
 def test_words_of_spaced_and_unspaced_phrases() -> None:
@@ -16,6 +16,16 @@ def test_words_of_spaced_and_unspaced_phrases() -> None:
     assert words("激活失败") == {"激活失败"}  # no single characters: they are shared by unrelated phrases
     assert words("плата бумажный") == {"плата", "бумажный"}
     assert words("eSIM-a kod") == {"esim", "a", "kod"}
+
+
+def test_wordings_talk_apart_in_one_language_with_no_call_and_no_word_in_common() -> None:
+    esim = Wording(frozenset({"a", "b"}), ("esim activation", "fail"), "en")
+    router = Wording(frozenset({"c"}), ("router reboot", "keep"), "en")
+    assert talk_apart(esim, router)
+    assert not talk_apart(esim, Wording(frozenset({"c"}), ("activation code",), "en"))  # a word in common
+    assert not talk_apart(esim, Wording(frozenset({"b", "c"}), ("router reboot",), "en"))  # a call in common
+    assert not talk_apart(esim, Wording(frozenset({"c"}), ("aktivacijski kod",), "hr"))  # languages differ
+    assert not talk_apart(esim, Wording(frozenset(), ("router reboot",), None))  # no calls to tell
 
 
 def test_one_topic_must_carry_half_of_each_side() -> None:
