@@ -82,6 +82,13 @@ def resolve(
     _act("resolve", alert_id, comment)
 
 
+AFTER_FIX = {
+    "back_to_baseline": "back to baseline (volume fell back after the resolve)",
+    "still_elevated": "still elevated (volume has not fallen back since the resolve)",
+    "": "not known yet (waiting for enough calls after the resolve)",
+}
+
+
 def _when(iso: str | None) -> str:
     return (iso or "").replace("T", " ")[:16] + " UTC" if iso else "?"
 
@@ -109,3 +116,5 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
             console.print("   terms: " + ", ".join(a["top_terms"][:8]))
         if a["example_call_ids"]:
             console.print("   calls: " + ", ".join(a["example_call_ids"][:5]))
+        if a["status"] == "resolved":
+            console.print("   fix:   " + AFTER_FIX.get(a.get("recovery") or "", AFTER_FIX[""]))
