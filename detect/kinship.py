@@ -28,6 +28,9 @@ LETTER_RUN = re.compile(r"([a-z\u00c0-\u024f\u0400-\u04ff]+)")  # Latin or Cyril
 CO_MOVING_HOURS = 6  # new phrases whose changes are this close (and that rise together) are one problem
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
 EARLY_HOURS = 72  # "already up in the incident's first days"
+# ...with one call more than its share before (half a call of doubt): the wording shares the incident's new word,
+# so one caller saying it early is evidence enough; a later problem that only shares the word had none
+EARLY_CALLS = 0.5
 NOVELTY_WEEKS = 4
 
 
@@ -70,7 +73,7 @@ def sparse_wording(
     if not new_shared_words(data, [phrase, *terms], theirs, (their_change, t), o.min_excess):
         return False
     near = abs(own_change - their_change) <= CO_MOVING_HOURS
-    return near or rose_early(data, decider.phrase, phrase, changes, o.min_excess / 3, o.min_ratio)
+    return near or rose_early(data, decider.phrase, phrase, changes, EARLY_CALLS, o.min_ratio)
 
 
 @dataclass(frozen=True)

@@ -46,17 +46,20 @@ class World:
         """New calls with ``text`` from ``start``; ``topic``: they are tagged with the fee topic (and counted)."""
         counts = self.rng.poisson(per_hour * self.lam[start:end] / self.lam.max())
         for h, n in zip(range(start, end), counts, strict=True):
-            for k in range(int(n)):
-                call_id = f"{phrase}-{h}-{k}"
-                at = START + timedelta(hours=h, minutes=k % 60)
-                self.calls.append({"id": call_id, "started_at": at, "language": language, "status": CallStatus.TAGGED})
-                seg = {"call_id": call_id, "idx": 0, "start": 0.0, "end": 5.0, "speaker": Speaker.CUSTOMER}
-                self.segments.append({**seg, "text": text})
-                if topic:
-                    self.hits.append({"call_id": call_id, "topic_id": FEE})
-                    self.topic[h] += 1
-            if n:
-                self.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": phrase, "count": int(n)})
+            self.calls_in_hour(phrase, text, language, h, int(n), topic)
+
+    def calls_in_hour(self, phrase: str, text: str, language: str, h: int, n: int, topic: bool = False) -> None:
+        for k in range(n):
+            call_id = f"{phrase}-{h}-{k}"
+            at = START + timedelta(hours=h, minutes=k % 60)
+            self.calls.append({"id": call_id, "started_at": at, "language": language, "status": CallStatus.TAGGED})
+            seg = {"call_id": call_id, "idx": 0, "start": 0.0, "end": 5.0, "speaker": Speaker.CUSTOMER}
+            self.segments.append({**seg, "text": text})
+            if topic:
+                self.hits.append({"call_id": call_id, "topic_id": FEE})
+                self.topic[h] += 1
+        if n:
+            self.phrases.append({"bucket_start": START + timedelta(hours=h), "phrase": phrase, "count": n})
 
     def write(self, db: Database) -> None:
         background = self.rng.poisson(self.lam * 0.95)
@@ -135,6 +138,18 @@ def test_a_wording_without_the_products_name_joins_when_its_calls_say_it(db: Dat
     world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
     said = "Novi esim se ne aktivira, piše da je aktivacijski kod neispravan."
     world.phrase("aktivacijski kod", said, "hr", SPIKE + 2, SPIKE + 4, 1.5, topic=False)
+    world.phrase("aktivacijski kod", said, "hr", SPIKE + 24, HOURS, 1.5, topic=False)
+    assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
+
+
+@pytest.mark.parametrize("seed", [22, 23, 24])
+def test_a_wording_said_once_on_the_problems_first_day_joins_it_when_it_crosses_the_bar(
+    db: Database, seed: int
+) -> None:
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    said = "Novi esim se ne aktivira, piše da je aktivacijski kod neispravan."
+    world.calls_in_hour("aktivacijski kod", said, "hr", SPIKE + 3, 1)
     world.phrase("aktivacijski kod", said, "hr", SPIKE + 24, HOURS, 1.5, topic=False)
     assert alerts_of(db, world) == [(AlertKind.EMERGING, "esim activation")]
 
