@@ -182,10 +182,7 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
     for alert in run.book.watched(now):
         if alert.incident_key in alarming:
             continue
-        change = decider.data.index_of(alert.change_at)
-        series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}))
-        since = change if change >= 0 else None
-        running = decider.still_elevated(*series, t, since=since)
+        running = decider.still_elevated(*_series_of(alert), t, since=_change_of(decider, alert))
         if resolved_by(alert, now):
             _watch_fix(run, decider, alert, t, running is not None)
         elif running is not None:
@@ -199,14 +196,22 @@ def _watch_fix(run: _Run, decider: Decider, alert: Alert, t: int, above_before: 
     """A resolved incident: live while above its adapting baseline too; its fix judged on the whole hours since
     the resolve, once they had calls enough to show the problem."""
     now = decider.data.at(t) + HOUR
-    series = (AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {}))
+    series = _series_of(alert)
     run.book.touch_resolved(alert, now, above_before and decider.still_elevated(*series, t) is not None)
-    resolved_at = alert.resolved_at or now
-    fixed = decider.data.index_of(resolved_at + HOUR - timedelta(microseconds=1))
+    fixed = decider.data.index_of((alert.resolved_at or now) + HOUR - timedelta(microseconds=1))  # next whole hour
     if decider.heard_since(*series, fixed, t):
-        change = decider.data.index_of(alert.change_at)
-        after_fix = decider.still_elevated(*series, t, since=change if change >= 0 else None, after=fixed)
+        after_fix = decider.still_elevated(*series, t, since=_change_of(decider, alert), after=fixed)
         run.book.judge_fix(alert, now, after_fix is not None)
+
+
+def _series_of(alert: Alert) -> tuple[AlertKind, str | None, str | None, dict[str, str]]:
+    return AlertKind(alert.kind), alert.topic_id, alert.phrase, dict(alert.dimension or {})
+
+
+def _change_of(decider: Decider, alert: Alert) -> int | None:
+    """The hour of the incident's change in the loaded data; None when it lies before it."""
+    change = decider.data.index_of(alert.change_at)
+    return change if change >= 0 else None
 
 
 def _record(session: Session, run: _Run, signal: Signal) -> None:

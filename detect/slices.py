@@ -71,21 +71,25 @@ def recent_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> int:
     calls (the median of the last ``reach`` hours' days). Over a quiet weekend it reaches back into Friday, so a
     problem of a few calls a day is not taken for over because Sunday had no room to show it; a median, so the
     days of a surge that just ended do not make an ordinary day look short and stretch it back into the surge."""
-    latest_first = np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1]
     typical = typical_day(totals, t, hours, reach)
     if typical is None:
         return max(0, t - hours + 1)
+    latest_first = _latest_first(totals, t, reach)
     needed = int(np.searchsorted(np.cumsum(latest_first), typical)) + 1
     return max(0, t - max(hours, min(needed, int(latest_first.size))) + 1)
 
 
 def typical_day(totals: FloatArray, t: int, hours: int, reach: int = 168) -> float | None:
     """Calls in a typical ``hours``-long day up to hour t (the median of the last ``reach`` hours' days)."""
-    latest_first = np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1]
+    latest_first = _latest_first(totals, t, reach)
     days = latest_first.size // hours
     if days == 0:
         return None
     return float(np.median(latest_first[: days * hours].reshape(days, hours).sum(axis=1)))
+
+
+def _latest_first(totals: FloatArray, t: int, reach: int) -> FloatArray:
+    return np.asarray(np.nan_to_num(np.asarray(totals[max(0, t - reach + 1) : t + 1], dtype=float))[::-1])
 
 
 def heard_enough(totals: FloatArray, start: int, t: int, hours: int, part: float = 0.5) -> bool:
