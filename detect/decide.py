@@ -196,6 +196,12 @@ class Decider:
                 out.append(self._topic_signal(topic, rows, firing, t))
         return self._fresh(out)
 
+    def where_it_sits(self, topic: str, start: int, t: int) -> dict[str, str]:
+        """The queue or language a topic's rise since ``start`` sits in (see ``_concentration``); {} if none."""
+        if t < self.slices_from:
+            return {}
+        return self._concentration(self.share, self.topics.get(topic, []), start, t)
+
     def _is_overall(self, row: int) -> bool:
         return self.data.rows[row].dim == OVERALL
 

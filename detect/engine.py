@@ -18,7 +18,15 @@ from detect.backtest import carry_over, keep_actions
 from detect.baseline import HOURS_PER_WEEK, BaselineOptions
 from detect.decide import Decider, DetectOptions
 from detect.hourly import HOUR, bucket_range, load_hourly
-from detect.incidents import RECOVERY_WATCH, IncidentBook, Signal, raise_severity, resolved_by, severity_of
+from detect.incidents import (
+    PLACE_SETTLES,
+    RECOVERY_WATCH,
+    IncidentBook,
+    Signal,
+    raise_severity,
+    resolved_by,
+    severity_of,
+)
 from detect.kinship import CO_MOVING_HOURS, Wording, carry_one_topic, co_moving, sparse_wording, talk_apart
 from detect.slices import recent_day
 from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
@@ -187,6 +195,7 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
             _watch_fix(run, decider, alert, t, running is not None)
         elif running is not None:
             run.book.touch(alert, now, running)
+            _settle_where(decider, alert, t)
             if alert.id is not None:
                 run.updated.add(alert.id)
     run.book.watch_recovery(alarming, now)
@@ -202,6 +211,18 @@ def _watch_fix(run: _Run, decider: Decider, alert: Alert, t: int, above_before: 
     if decider.heard_since(*series, fixed, t):
         after_fix = decider.still_elevated(*series, t, since=_change_of(decider, alert), after=fixed)
         run.book.judge_fix(alert, now, after_fix is not None)
+
+
+def _settle_where(decider: Decider, alert: Alert, t: int) -> None:
+    """A topic incident named "everywhere" is re-read for its first days: at a few calls an hour its first alarm
+    has too few calls to tell where the rise sits, the next days more (the same tests name it, so a rise across
+    the topic's usual routing stays "everywhere")."""
+    now = decider.data.at(t) + HOUR
+    change = _change_of(decider, alert)
+    if alert.kind != AlertKind.TOPIC or alert.dimension or change is None or alert.topic_id is None:
+        return
+    if now - alert.detected_at <= PLACE_SETTLES:
+        alert.dimension = decider.where_it_sits(alert.topic_id, change, t)
 
 
 def _series_of(alert: Alert) -> tuple[AlertKind, str | None, str | None, dict[str, str]]:

@@ -13,6 +13,7 @@ from detect.detector import SegmentRates
 
 RECOVERY_WATCH = timedelta(days=14)  # how long after a resolve "did the fix work?" is still answered
 DIMENSION_SETTLES = timedelta(hours=24)  # where a topic's rise sits is re-read this long after detection
+PLACE_SETTLES = timedelta(hours=72)  # ...and this long for one first named "everywhere" (its first calls were few)
 BACK_TO_BASELINE = "back_to_baseline"
 STILL_ELEVATED = "still_elevated"
 

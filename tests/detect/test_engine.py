@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import delete, func, insert, select
 
 from core.alert_actions import acknowledge
@@ -28,10 +29,12 @@ def rate(calls_per_day: float = 600.0) -> np.ndarray:
     return np.asarray(calls_per_day * HOUR_SHAPE[h % 24] / HOUR_SHAPE.sum() * weekday, dtype=float)
 
 
-def write_world(db: Database, seed: int, spikes: list[tuple[str, str | None, int, int, float]]) -> None:
+def write_world(
+    db: Database, seed: int, spikes: list[tuple[str, str | None, int, int, float]], calls_per_day: float = 600.0
+) -> None:
     """Topics a (billing-heavy) and b (spread); spikes: (topic, queue or None, start, end, share factor)."""
     rng = np.random.default_rng(seed)
-    lam = rate()
+    lam = rate(calls_per_day)
     shares = {"a": (0.08, (0.8, 0.1, 0.1)), "b": (0.10, (0.3, 0.4, 0.3))}
     rows: list[dict[str, Any]] = []
     totals = {q: np.zeros(HOURS) for q in QUEUES}
@@ -101,6 +104,19 @@ def test_queue_only_spike_is_found_and_named(db: Database) -> None:
     run_detection(db, now=end_of(HOURS), replay=True)
     found = alerts(db)
     assert [(a.topic_id, a.dimension) for a in found] == [("b", {"queue": "shop"})]
+
+
+@pytest.mark.parametrize(
+    ("calls_per_day", "seed", "spike"),
+    [(150.0, 2, ("a", "billing", SPIKE, HOURS, 3.0)), (120.0, 6, ("b", "tech", SPIKE, HOURS, 4.0))],
+)
+def test_a_rise_too_thin_to_place_at_first_is_placed_as_its_calls_come_in(
+    db: Database, calls_per_day: float, seed: int, spike: tuple[str, str, int, int, float]
+) -> None:
+    # a few calls a day: the first alarm cannot tell where the rise sits, the following days can
+    write_world(db, seed, [spike], calls_per_day)
+    run_detection(db, now=end_of(HOURS), replay=True)
+    assert [(a.topic_id, a.dimension) for a in alerts(db)] == [(spike[0], {"queue": spike[1]})]
 
 
 def test_live_catch_up_in_steps_equals_replay(db: Database) -> None:
