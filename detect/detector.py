@@ -125,8 +125,11 @@ def _window_alarm(
             )
         else:
             ok = (upper_tail(xs, es, disp) < alpha) & (ratio >= opts.min_ratio)
-            spread = _window_sum(cumsum0((x > 0).astype(float)), w) >= opts.spread_hours
-            ok &= (excess >= opts.min_excess) | ((excess >= opts.spread_excess) & spread)
+            enough = excess >= opts.min_excess
+            if opts.spread_excess < opts.min_excess:
+                spread = _window_sum(cumsum0((x > 0).astype(float)), w) >= opts.spread_hours
+                enough |= (excess >= opts.spread_excess) & spread
+            ok &= enough
             span = min(opts.blip_hours, w - 1)
             busiest = x if span == 1 else _window_sum(cumsum0(x), span)
             rest = xs - _window_max(np.nan_to_num(busiest), w - span + 1)

@@ -125,8 +125,10 @@ def customer_texts(session: Session, call_ids: Sequence[str]) -> tuple[list[str]
 
 def main_language(session: Session, call_ids: Sequence[str]) -> str | None:
     """The calls' most common known language."""
-    langs = Counter(session.scalars(select(Call.language).where(Call.id.in_(list(call_ids))))) if call_ids else {}
-    return next((lang for lang, _ in Counter(langs).most_common() if lang), None)
+    if not call_ids:
+        return None
+    langs = Counter(session.scalars(select(Call.language).where(Call.id.in_(list(call_ids)))))
+    return next((lang for lang, _ in langs.most_common() if lang), None)
 
 
 def frequency_keyness(target: list[str], reference: list[str], language: str, k: int) -> list[str]:

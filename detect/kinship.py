@@ -91,7 +91,7 @@ def talk_apart(mine: Wording, theirs: Wording) -> bool:
     of its words in common; across languages no word need be shared, and rising together is the evidence."""
     if mine.language is None or mine.language != theirs.language or mine.calls & theirs.calls:
         return False
-    return not {w for s in mine.said for w in words(s)} & {w for s in theirs.said for w in words(s)}
+    return not words_of(mine.said) & words_of(theirs.said)
 
 
 def words(phrase: str) -> set[str]:
@@ -101,6 +101,11 @@ def words(phrase: str) -> set[str]:
     return {part for part in parts if any(ch.isalnum() for ch in part)}
 
 
+def words_of(phrases: Collection[str]) -> set[str]:
+    """The words of all ``phrases``."""
+    return {w for phrase in phrases for w in words(phrase)}
+
+
 def new_shared_words(
     data: HourlyData, mine: Collection[str], theirs: Collection[str], span: tuple[int, int], min_calls: float
 ) -> set[str]:
@@ -108,7 +113,7 @@ def new_shared_words(
     them ``min_calls`` times or more in hours start .. t, and fewer in the weeks before start. The new thing's
     own name, not an everyday word such as "code" or "bill" (nor a word no tracked phrase says)."""
     start, t = span
-    shared = {w for m in mine for w in words(m)} & {w for other in theirs for w in words(other)}
+    shared = words_of(mine) & words_of(theirs)
     lo = max(0, start - NOVELTY_WEEKS * HOURS_PER_WEEK)
     out = set()
     for word in shared:
