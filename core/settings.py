@@ -6,9 +6,10 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +55,44 @@ class DetectSettings(BaseModel):
     min_excess_calls: float = Field(5.0, ge=0, description="Smallest absolute excess of calls worth an alert")
 
 
+def _check_http_url(url: str) -> str:
+    # A URL no HTTP client can post to would be retried until max_attempts on every alert, unnoticed.
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+    return url
+
+
+class DeliveryRoute(BaseModel):
+    """One destination and the alerts it takes; a filter left empty takes every alert."""
+
+    channel: Literal["webhook", "slack", "email"] = Field(description="Generic JSON webhook, Slack or e-mail")
+    target: str = Field(description="The webhook URL, or the recipient's address for e-mail")
+    min_severity: Literal["low", "medium", "high"] = Field(
+        "low", description="Alerts below this severity are not sent (an incident that grows is sent when it does)"
+    )
+    kinds: list[Literal["topic", "emerging", "volume"]] = Field(default_factory=list, description="Alert kinds")
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Topic ids or their groups ('billing' takes 'billing.unexpected_charge'); emerging and volume "
+        "alerts name no topic, so a route with topics does not take them",
+    )
+    queues: list[str] = Field(
+        default_factory=list,
+        description="Alerts placed in one of these queues, and alerts not confined to a queue (they reach it too)",
+    )
+    languages: list[str] = Field(default_factory=list, description="As queues, for the callers' languages")
+
+    @model_validator(mode="after")
+    def _target_fits_channel(self) -> DeliveryRoute:
+        if self.channel == "email":
+            if "@" not in self.target:
+                raise ValueError(f"e-mail route target {self.target!r} is not an address")
+        else:
+            _check_http_url(self.target)
+        return self
+
+
 class DeliverySettings(BaseModel):
     webhook_urls: list[str] = Field(default_factory=list, description="Generic JSON webhooks")
     slack_webhook_urls: list[str] = Field(default_factory=list, description="Slack-compatible webhooks")
@@ -61,6 +100,11 @@ class DeliverySettings(BaseModel):
     smtp_port: int = Field(25, description="SMTP port")
     smtp_from: str = Field("callpulse@localhost", description="Sender address")
     email_to: list[str] = Field(default_factory=list, description="Recipients of alert e-mails")
+    routes: list[DeliveryRoute] = Field(
+        default_factory=list,
+        description="Destinations that take only some alerts (by severity, kind, topic, queue, language), beside "
+        "the lists above, which take every alert",
+    )
     max_attempts: int = Field(5, ge=1, description="Delivery attempts before giving up")
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles every attempt")
     timeout_seconds: float = Field(5.0, gt=0, description="Per-attempt network timeout")
@@ -74,12 +118,8 @@ class DeliverySettings(BaseModel):
     @field_validator("webhook_urls", "slack_webhook_urls")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        # A URL no HTTP client can post to would be retried until max_attempts on every alert, unnoticed.
-        for url in urls:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
-        return urls
+        return [_check_http_url(url) for url in urls]
+
 
 
 class ApiSettings(BaseModel):
@@ -124,6 +164,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "delivery.email_to is set but delivery.smtp_host is not: set CALLPULSE_DELIVERY__SMTP_HOST "
                 "or remove the recipients"
+            )
+        if any(route.channel == "email" for route in delivery.routes) and not delivery.smtp_host:
+            raise ValueError(
+                "delivery.routes has an e-mail route but delivery.smtp_host is not set: set "
+                "CALLPULSE_DELIVERY__SMTP_HOST or remove the route"
             )
         return delivery
 

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any
 
-from core.settings import DeliverySettings
+from core.settings import DeliveryRoute, DeliverySettings
 
 
 class Channel(StrEnum):
@@ -21,10 +21,40 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """Which alerts a destination takes; an empty field takes all. An alert not confined to a queue (or a
+    language) reaches every queue, so a queue's team gets it too."""
+
+    min_severity: str = "low"
+    kinds: frozenset[str] = frozenset()
+    topics: tuple[str, ...] = ()  # topic ids, or groups: "billing" takes "billing.unexpected_charge"
+    queues: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+
+    def takes(self, alert: Mapping[str, Any]) -> bool:
+        if SEVERITY_RANK.get(str(alert.get("severity")), 0) < SEVERITY_RANK[self.min_severity]:
+            return False
+        if self.kinds and str(alert.get("kind")) not in self.kinds:
+            return False
+        topic = str(alert.get("topic") or "")
+        if self.topics and not any(topic == t or topic.startswith(f"{t}.") for t in self.topics):
+            return False
+        dimension = alert.get("dimension") or {}
+        return all(
+            not wanted or dimension.get(name) is None or dimension[name] in wanted
+            for name, wanted in (("queue", self.queues), ("language", self.languages))
+        )
+
+
 @dataclass(frozen=True)
 class Endpoint:
     channel: Channel
     target: str  # URL, or the recipient address for e-mail
+    only: AlertFilter = AlertFilter()
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.target}"
@@ -36,7 +66,19 @@ def endpoints_from_settings(settings: DeliverySettings) -> tuple[Endpoint, ...]:
     endpoints += [Endpoint(Channel.SLACK, url) for url in settings.slack_webhook_urls]
     if settings.smtp_host:
         endpoints += [Endpoint(Channel.EMAIL, rcpt) for rcpt in settings.email_to]
+    endpoints += [_routed(route) for route in settings.routes]
     return tuple(endpoints)
+
+
+def _routed(route: DeliveryRoute) -> Endpoint:
+    only = AlertFilter(
+        min_severity=route.min_severity,
+        kinds=frozenset(route.kinds),
+        topics=tuple(route.topics),
+        queues=frozenset(route.queues),
+        languages=frozenset(route.languages),
+    )
+    return Endpoint(Channel(route.channel), route.target, only)
 
 
 def retry_delay(attempts_made: int, backoff_seconds: float) -> float:

@@ -84,26 +84,31 @@ def _history(session: Session, alert_ids: list[int]) -> dict[tuple[int, str, str
 
 
 def _deliver_pair(
-    session: Session, alert: Alert, endpoint: Endpoint, past: list[Delivery], settings: DeliverySettings, now: datetime
+    session: Session,
+    alert: dict[str, Any],
+    endpoint: Endpoint,
+    past: list[Delivery],
+    settings: DeliverySettings,
+    now: datetime,
 ) -> tuple[str, int, list[str]]:
-    """Attempts for one (alert, endpoint); returns (outcome, attempts made, errors)."""
+    """Attempts for one (alert, endpoint), the alert in its public JSON; returns (outcome, attempts made,
+    errors)."""
     made = len(past)
     errors: list[str] = []
     if made >= settings.max_attempts:
         return "gave_up", 0, []
     if past and now < next_attempt_at(past[-1].attempted_at, made, settings.backoff_seconds):
         return "waiting", 0, []
-    payload = alert_json(alert)
     started = time.monotonic()
     tried = 0
     while True:
-        result = send(endpoint, payload, settings)
+        result = send(endpoint, alert, settings)
         made += 1
         tried += 1
         attempted_at = now + timedelta(seconds=time.monotonic() - started)
         session.add(
             Delivery(
-                alert_id=alert.id,
+                alert_id=alert["id"],
                 channel=str(endpoint.channel),
                 target=endpoint.target,
                 attempt=made,
@@ -116,7 +121,7 @@ def _deliver_pair(
         session.flush()
         if result.ok:
             return "delivered", tried, errors
-        errors.append(f"alert {alert.id} -> {endpoint}: {result.error}")
+        errors.append(f"alert {alert['id']} -> {endpoint}: {result.error}")
         delay = retry_delay(made, settings.backoff_seconds)
         if made >= settings.max_attempts:
             return "gave_up", tried, errors
@@ -126,10 +131,11 @@ def _deliver_pair(
 
 
 def deliver_pending(session: Session, settings: Settings, now: datetime) -> DeliveryReport:
-    """Deliver every live alert to every configured endpoint that has not yet received it.
+    """Deliver every live alert to every configured endpoint that takes it and has not yet received it.
 
     Backtest (replay) alerts, resolved alerts and incidents over for longer than ``max_age_hours`` are not sent:
-    nobody needs paging for them (a first run over weeks of imported history finds old incidents too).
+    nobody needs paging for them (a first run over weeks of imported history finds old incidents too). An
+    endpoint's filter is asked on every run, so an incident that grows past its severity bar is sent then.
     """
     endpoints = endpoints_from_settings(settings.delivery)
     if not endpoints:
@@ -149,20 +155,21 @@ def deliver_pending(session: Session, settings: Settings, now: datetime) -> Deli
     counts = {"delivered": 0, "failed": 0, "waiting": 0, "gave_up": 0}
     attempts = 0
     errors: list[str] = []
-    down: set[Endpoint] = set()
+    down: set[str] = set()
     for alert in alerts:
+        payload = alert_json(alert)
         for endpoint in endpoints:
             past = history.get((alert.id, str(endpoint.channel), endpoint.target), [])
-            if any(d.ok for d in past):
+            if not endpoint.only.takes(payload) or any(d.ok for d in past):
                 continue
-            if endpoint in down:
+            if str(endpoint) in down:
                 # One failing endpoint costs one timeout per run, not one per pending alert.
                 counts["waiting"] += 1
                 continue
-            outcome, tried, pair_errors = _deliver_pair(session, alert, endpoint, past, settings.delivery, now)
+            outcome, tried, pair_errors = _deliver_pair(session, payload, endpoint, past, settings.delivery, now)
             counts[outcome] += 1
             attempts += tried
             errors.extend(pair_errors)
             if pair_errors and outcome != "delivered":
-                down.add(endpoint)
+                down.add(str(endpoint))
     return DeliveryReport(attempts=attempts, errors=tuple(errors), **counts)

@@ -40,3 +40,41 @@ def test_email_recipients_need_an_smtp_host(monkeypatch: pytest.MonkeyPatch) -> 
     get_settings.cache_clear()
     assert get_settings().delivery.email_to == ["ops@example.com"]
     assert Settings().delivery.smtp_host == "mail.example.com"
+
+
+def test_routes_are_read_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = (
+        '[{"channel": "slack", "target": "https://hooks.example.com/billing", "topics": ["billing"],'
+        ' "min_severity": "high"}, {"channel": "email", "target": "tech-lead@example.com", "queues": ["tech"]}]'
+    )
+    monkeypatch.setenv("CALLPULSE_DELIVERY__ROUTES", routes)
+    monkeypatch.setenv("CALLPULSE_DELIVERY__SMTP_HOST", "mail.example.com")
+    billing, tech = get_settings().delivery.routes
+    assert (billing.channel, billing.topics, billing.min_severity, billing.queues) == ("slack", ["billing"], "high", [])
+    assert (tech.channel, tech.target, tech.queues, tech.min_severity) == (
+        "email",
+        "tech-lead@example.com",
+        ["tech"],
+        "low",
+    )
+
+
+def test_an_email_route_needs_an_smtp_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLPULSE_DELIVERY__ROUTES", '[{"channel": "email", "target": "ops@example.com"}]')
+    with pytest.raises(ValidationError, match=r"e-mail route but delivery\.smtp_host is not set"):
+        get_settings()
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ({"channel": "webhook", "target": "ftp://x/y"}, "is not an http:// or https:// URL with a host"),
+        ({"channel": "email", "target": "ops.example.com"}, "is not an address"),
+        ({"channel": "pager", "target": "https://x/y"}, "channel"),
+        ({"channel": "slack", "target": "https://x/y", "min_severity": "urgent"}, "min_severity"),
+        ({"channel": "slack", "target": "https://x/y", "kinds": ["spike"]}, "kinds"),
+    ],
+)
+def test_a_route_that_could_never_deliver_is_refused(route: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        DeliverySettings.model_validate({"routes": [route]})

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Database
 from core.models import Alert, AlertKind, AlertStatus, Delivery, Severity
-from core.settings import DeliverySettings, Settings
+from core.settings import DeliveryRoute, DeliverySettings, Settings
 from detect.delivery_job import DeliveryReport, deliver_pending
 
 
@@ -281,3 +281,32 @@ def test_no_endpoints_does_nothing(db: Database) -> None:
     with db.session() as session:
         _alert(session)
         assert deliver_pending(session, _settings(), NOW) == DeliveryReport()
+
+
+def test_routes_send_each_team_its_alerts_and_a_grown_incident_when_it_grows(db: Database) -> None:
+    billing_inbox, tech_inbox = Inbox(), Inbox()
+    with http_endpoint(billing_inbox) as billing_url, http_endpoint(tech_inbox) as tech_url, db.session() as session:
+        routes = [
+            DeliveryRoute(channel="slack", target=billing_url, topics=["billing"], min_severity="high"),
+            DeliveryRoute(channel="webhook", target=tech_url, queues=["tech"]),
+        ]
+        fee = _alert(session)  # billing topic, high, in queue billing
+        outage = _alert(
+            session, topic_id="outage.no_service", dimension={"queue": "tech"}, incident_key="o", severity=Severity.LOW
+        )
+        esim = _alert(session, kind=AlertKind.EMERGING, topic_id=None, phrase="esim activation", dimension={})
+        bill = _alert(
+            session, topic_id="billing.bill_explanation", dimension={}, incident_key="b", severity=Severity.MEDIUM
+        )
+        first = deliver_pending(session, _settings(routes=routes), NOW)
+        assert (first.delivered, first.failed) == (4, 0)
+        bill.severity = Severity.HIGH  # the incident grew past the billing team's bar
+        later = deliver_pending(session, _settings(routes=routes), NOW + timedelta(hours=1))
+        assert later.delivered == 1
+    assert [b["text"].split("]")[0] for b in billing_inbox.requests] == ["[HIGH", "[HIGH"]
+    assert [b["blocks"][0]["text"]["text"] for b in billing_inbox.requests] == [
+        f"callpulse alert #{fee.id}",
+        f"callpulse alert #{bill.id}",
+    ]
+    # the tech queue's team: its queue's outage, and what is not confined to one queue; not billing's fee
+    assert [b["id"] for b in tech_inbox.requests] == [outage.id, esim.id, bill.id]

@@ -4,8 +4,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from core.settings import DeliverySettings
+import pytest
+
+from core.settings import DeliveryRoute, DeliverySettings
 from detect.delivery import (
+    AlertFilter,
     Channel,
     Endpoint,
     email_message,
@@ -91,3 +94,50 @@ def test_backoff_doubles() -> None:
     assert [retry_delay(n, 2.0) for n in (1, 2, 3, 4)] == [2.0, 4.0, 8.0, 16.0]
     last = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     assert next_attempt_at(last, 3, 2.0) == datetime(2026, 11, 2, 10, 0, 8, tzinfo=UTC)
+
+
+def _like(**changes: Any) -> dict[str, Any]:
+    return ALERT | changes
+
+
+@pytest.mark.parametrize(
+    ("only", "taken", "left"),
+    [
+        (AlertFilter(), [ALERT, _like(severity="low", kind="volume", topic=None, dimension={})], []),
+        (AlertFilter(min_severity="medium"), [ALERT, _like(severity="medium")], [_like(severity="low")]),
+        (AlertFilter(kinds=frozenset({"emerging"})), [_like(kind="emerging", topic=None)], [ALERT]),
+        # a group takes its topics, not a topic whose id merely starts with the same letters
+        (AlertFilter(topics=("billing",)), [ALERT], [_like(topic="billingx.fee"), _like(kind="emerging", topic=None)]),
+        (AlertFilter(topics=("billing.unexpected_charge",)), [ALERT], [_like(topic="billing.bill_explanation")]),
+        # an alert not confined to a queue reaches every queue's team
+        (
+            AlertFilter(queues=frozenset({"billing"})),
+            [ALERT, _like(dimension={}), _like(dimension={"language": "hr"})],
+            [_like(dimension={"queue": "tech"})],
+        ),
+        (
+            AlertFilter(languages=frozenset({"hr"})),
+            [ALERT, _like(dimension={"language": "hr"})],
+            [_like(dimension={"language": "en"})],
+        ),
+    ],
+)
+def test_a_filter_takes_only_its_alerts(
+    only: AlertFilter, taken: list[dict[str, Any]], left: list[dict[str, Any]]
+) -> None:
+    assert [only.takes(a) for a in taken] == [True] * len(taken)
+    assert [only.takes(a) for a in left] == [False] * len(left)
+
+
+def test_routes_become_filtered_endpoints_beside_the_plain_lists() -> None:
+    settings = DeliverySettings(
+        webhook_urls=["http://a/hook"],
+        routes=[
+            DeliveryRoute(channel="slack", target="http://s/billing", topics=["billing"], min_severity="high"),
+            DeliveryRoute(channel="webhook", target="http://a/tech", queues=["tech"], kinds=["topic", "emerging"]),
+        ],
+    )
+    plain, billing, tech = endpoints_from_settings(settings)
+    assert plain == Endpoint(Channel.WEBHOOK, "http://a/hook")
+    assert billing == Endpoint(Channel.SLACK, "http://s/billing", AlertFilter(min_severity="high", topics=("billing",)))
+    assert tech.only == AlertFilter(kinds=frozenset({"topic", "emerging"}), queues=frozenset({"tech"}))
