@@ -6,8 +6,10 @@ crash, only does what is still pending.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
@@ -17,6 +19,8 @@ from core.db import Database
 from core.errors import CallpulseError
 from core.models import Call, CallStatus
 from core.settings import ExecutorKind, get_settings
+from ingest.job import ingest_paths
+from ingest.register import IngestSummary
 
 if TYPE_CHECKING:
     # Imported where used: loading faster-whisper and spaCy would slow every `callpulse` command's start.
@@ -28,12 +32,33 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Intake:
+    """Folders each run registers new files from before its work (drop folders a recorder writes to), and how
+    long a file must have rested unchanged: a recording still being written waits for a later run."""
+
+    paths: tuple[Path, ...]
+    settle_s: float = 60.0
+
+
+@dataclass(frozen=True)
 class PipelineReport:
     transcribe: TranscribeReport | None
     tag: TagReport
     volumes: VolumeReport
     detect: DetectionReport
     delivery: DeliveryReport
+    ingest: IngestSummary | None = None
+    ingest_error: str | None = None  # the drop folders could not be read (unmounted?); the rest still ran
+
+
+def _take_in(db: Database, intake: Intake | None) -> tuple[IngestSummary | None, str | None]:
+    """Register what the drop folders hold; a failure is reported, not raised, so pending work still runs."""
+    if intake is None:
+        return None, None
+    try:
+        return ingest_paths(db, intake.paths, RichProgress(), settled_before=time.time() - intake.settle_s), None
+    except CallpulseError as exc:
+        return None, exc.detail
 
 
 def _audio_waiting(db: Database, retry_failed: bool) -> int:
@@ -67,8 +92,11 @@ def check_broker(url: str, timeout_s: float = 3.0) -> None:
         ) from None
 
 
-def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = False) -> PipelineReport:
-    """Transcribe, tag, count, detect, deliver. The speech model is only loaded when audio is waiting."""
+def run_pipeline(
+    db: Database, workers: int | None = None, retry_failed: bool = False, intake: Intake | None = None
+) -> PipelineReport:
+    """Take in the drop folders' new files (if any), transcribe, tag, count, detect, deliver. The speech model is
+    only loaded when audio is waiting."""
     from detect.delivery_job import deliver_pending
     from detect.engine import run_detection
     from detect.tag_job import retry_tag_failures, tag_pending
@@ -76,6 +104,7 @@ def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = 
     from transcribe.job import transcribe_pending
 
     settings = get_settings()
+    ingested, ingest_error = _take_in(db, intake)
     transcribed = None
     if _audio_waiting(db, retry_failed):
         if settings.executor == ExecutorKind.CELERY:
@@ -88,4 +117,4 @@ def run_pipeline(db: Database, workers: int | None = None, retry_failed: bool = 
     detected = run_detection(db, progress=RichProgress())
     with db.session() as session:
         delivered = deliver_pending(session, settings, datetime.now(UTC))
-    return PipelineReport(transcribed, tagged, volumes, detected, delivered)
+    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error)

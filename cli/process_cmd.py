@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from cli.alerts_cmd import print_alerts
 from cli.context import console, err_console, fail, get_db
 from cli.main import app
-from cli.pipeline import PipelineReport, run_pipeline
+from cli.pipeline import Intake, PipelineReport, run_pipeline
 from cli.progress import RichProgress
 from core import alert_actions
 from core.auth import create_api_key
@@ -46,6 +46,7 @@ MAX_LISTED = 5  # failures listed per stage; the rest are counted
 
 def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Table:
     table = Table("stage", "result", show_header=False)
+    _ingest_rows(table, report)
     t = report.transcribe
     if t is not None:
         table.add_row(
@@ -73,6 +74,20 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
     return table
 
 
+def _ingest_rows(table: Table, report: PipelineReport) -> None:
+    if report.ingest_error is not None:
+        table.add_row("ingest", Text.assemble(("failed", "red"), f" {report.ingest_error}"))
+    i = report.ingest
+    if i is None:
+        return
+    waiting = f", {i.waiting} file{'s' * (i.waiting != 1)} still being written (next run)" if i.waiting else ""
+    table.add_row(
+        "ingest",
+        f"{i.calls_new} new calls ({i.audio_registered} recordings), {len(i.bad_records)} bad records{waiting}",
+    )
+    _failure_rows(table, [str(bad) for bad in i.bad_records], "bad records")
+
+
 def _failure_rows(table: Table, failures: Sequence[str], what: str) -> None:
     for failure in failures[:MAX_LISTED]:
         table.add_row("", Text.assemble(("failed", "red"), f" {failure}"))
@@ -91,33 +106,50 @@ def process(
         typer.Option("--every", min=0.0, help="Keep running: start a round every N minutes (Ctrl-C stops)"),
     ] = None,
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", min=1, help="With --every: stop after N")] = None,
+    ingest: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ingest",
+            help="A drop folder (or file) to register new recordings and transcripts from first, every round; "
+            "may be given more than once",
+        ),
+    ] = None,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle", min=0.0, help="With --ingest: seconds a file must rest unchanged (one being written waits)"
+        ),
+    ] = 60.0,
 ) -> None:
     """Run all pending work: transcribe, tag, refresh volumes, detect, deliver alerts."""
     db = get_db()
+    intake = Intake(tuple(ingest), settle) if ingest else None
     if every is None:
         try:
-            report = run_pipeline(db, workers, retry_failed)
+            report = run_pipeline(db, workers, retry_failed, intake)
         except CallpulseError as exc:
             fail(exc.detail)
         console.print(_summary(report, _failed_files(db, report)))
-        if report.tag.halted:  # the round went on, but a scheduler must see that tagging is broken
+        # the run went on, but a scheduler must see that tagging is broken or the drop folder is unreadable
+        if report.tag.halted or report.ingest_error:
             raise typer.Exit(1)
         return
-    _keep_processing(db, workers, retry_failed, every * 60.0, max_rounds)
+    _keep_processing(db, workers, retry_failed, intake, (every * 60.0, max_rounds))
 
 
 def _keep_processing(
-    db: Database, workers: int | None, retry_failed: bool, period_s: float, max_rounds: int | None
+    db: Database, workers: int | None, retry_failed: bool, intake: Intake | None, schedule: tuple[float, int | None]
 ) -> None:
     """Rounds of all pending work, one every ``period_s``. A failed round is reported and the next one picks
     up where it stopped (every stage only does what is still pending); Ctrl-C ends the loop between stages."""
+    period_s, max_rounds = schedule
     rounds = 0
     try:
         while max_rounds is None or rounds < max_rounds:
             started = time.monotonic()
             console.print(f"round {rounds + 1} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
             try:
-                report = run_pipeline(db, workers, retry_failed)
+                report = run_pipeline(db, workers, retry_failed, intake)
                 console.print(_summary(report, _failed_files(db, report)))
             except CallpulseError as exc:
                 err_console.print(f"round failed: {exc.detail}; the next round retries", markup=False, soft_wrap=True)

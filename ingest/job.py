@@ -13,15 +13,19 @@ from ingest.sources import plan_paths, private_placement, read_audio_items
 from ingest.transcripts import count_records, read_transcripts
 
 
-def ingest_paths(db: Database, paths: Sequence[Path], progress: Progress | None = None) -> IngestSummary:
+def ingest_paths(
+    db: Database, paths: Sequence[Path], progress: Progress | None = None, settled_before: float | None = None
+) -> IngestSummary:
     """Register transcripts and recordings found under `paths`; safe to run again (known calls are skipped).
 
     Raises InvalidInput if a path does not exist; unusable records are reported in the summary, not raised.
+    ``settled_before`` (epoch seconds): files changed later may still be being written and wait (see
+    ``plan_paths``).
     """
     progress = progress or NoProgress()
-    plan = plan_paths(paths)
+    plan = plan_paths(paths, settled_before)
     total = sum(count_records(f) for f in plan.transcript_files) + len(plan.audio)
-    summary = IngestSummary(files=plan.files, bad_records=plan.bad_records)
+    summary = IngestSummary(files=plan.files, bad_records=plan.bad_records, waiting=plan.waiting)
     progress.start("ingest", total)
     try:
         for path in plan.transcript_files:

@@ -31,6 +31,7 @@ class IngestSummary:
     skipped_existing: int = 0
     audio_registered: int = 0
     bad_records: tuple[BadRecord, ...] = field(default_factory=tuple)
+    waiting: int = 0  # files perhaps still being written, left for a later run
 
     def __add__(self, other: IngestSummary) -> IngestSummary:
         return IngestSummary(
@@ -39,6 +40,7 @@ class IngestSummary:
             skipped_existing=self.skipped_existing + other.skipped_existing,
             audio_registered=self.audio_registered + other.audio_registered,
             bad_records=self.bad_records + other.bad_records,
+            waiting=self.waiting + other.waiting,
         )
 
     @property

@@ -32,6 +32,7 @@ class IngestPlan:
     audio: tuple[AudioItem, ...]
     bad_records: tuple[BadRecord, ...]
     files: int
+    waiting: int = 0  # files changed too recently: perhaps still being written, left for a later run
 
 
 def _expand(path: Path) -> list[Path]:
@@ -44,9 +45,12 @@ def _expand(path: Path) -> list[Path]:
     return [path]
 
 
-def _manifest_items(manifests: Sequence[Path], bad: list[BadRecord]) -> dict[Path, AudioItem | None]:
+def _manifest_items(
+    manifests: Sequence[Path], bad: list[BadRecord], settled: Callable[[Path], bool]
+) -> dict[Path, AudioItem | None]:
     """The recordings manifests name, with their rows; None for one held back by a row that cannot be used (it
-    must not be registered under a content id meanwhile: the fixed row would add it a second time)."""
+    must not be registered under a content id meanwhile: the fixed row would add it a second time) or by a
+    recording still being written."""
     items: dict[Path, AudioItem | None] = {}
     for manifest in manifests:
         for row in read_manifest(manifest):
@@ -57,18 +61,50 @@ def _manifest_items(manifests: Sequence[Path], bad: list[BadRecord]) -> dict[Pat
                 items[row.audio] = None
             elif not row.audio.is_file():
                 bad.append(BadRecord(str(manifest), row.line, f"audio file not found: {row.audio}"))
+            elif not settled(row.audio):
+                items[row.audio] = None
             else:
                 items[row.audio] = AudioItem(row.audio, row.fields, manifest, row.line)
     return items
 
 
-def plan_paths(paths: Sequence[Path]) -> IngestPlan:
-    """Classify every file under `paths`; raises InvalidInput when a path does not exist."""
+def _changed_after(moment: float | None) -> Callable[[Path], bool]:
+    """Whether a file changed after ``moment`` (epoch seconds); never when there is no moment."""
+
+    def fresh(path: Path) -> bool:
+        try:
+            return moment is not None and path.stat().st_mtime > moment
+        except OSError:
+            return False  # gone meanwhile: the reader reports it
+
+    return fresh
+
+
+def _settled_audio(files: Sequence[Path], found: Sequence[Path], fresh: Callable[[Path], bool]) -> list[Path]:
+    """The recordings of ``files`` whose metadata is written too: a recording waits for a sidecar or a manifest of
+    its folder still being written, as registered without them the call would lack its metadata for good."""
+    writing = [f.parent for f in found if f.suffix.lower() == ".csv" and fresh(f)]
+    return [
+        f
+        for f in files
+        if is_audio_file(f)
+        and not any(map(fresh, sidecar_candidates(f)))
+        and not any(f.is_relative_to(folder) for folder in writing)
+    ]
+
+
+def plan_paths(paths: Sequence[Path], settled_before: float | None = None) -> IngestPlan:
+    """Classify every file under `paths`; raises InvalidInput when a path does not exist.
+
+    ``settled_before`` (epoch seconds): files changed after it are left out, as recordings a recorder or a copy
+    may still be writing (a drop folder); registered half-written, a call would keep a truncated recording."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InvalidInput(f"no such file or directory: {', '.join(missing)}")
     explicit = {p.resolve() for p in paths if p.is_file()}
-    files = list(dict.fromkeys(f.resolve() for p in paths for f in _expand(p)))
+    fresh = _changed_after(settled_before)
+    found = list(dict.fromkeys(f.resolve() for p in paths for f in _expand(p)))
+    files = [f for f in found if not fresh(f)]
     bad: list[BadRecord] = []
     csvs = [f for f in files if f.suffix.lower() == ".csv"]
     manifests = [f for f in csvs if is_manifest(f)]
@@ -77,17 +113,19 @@ def plan_paths(paths: Sequence[Path]) -> IngestPlan:
         for f in csvs
         if f in explicit and f not in manifests
     )
-    audio = [f for f in files if is_audio_file(f)]
-    sidecars = {c for a in audio for c in sidecar_candidates(a)}
+    audio = _settled_audio(files, found, fresh)
+    sidecars = {c for a in found if is_audio_file(a) for c in sidecar_candidates(a)}
     transcripts = [f for f in files if is_transcript_file(f) and f not in sidecars]
-    items = _manifest_items(manifests, bad)
+    items = _manifest_items(manifests, bad, lambda audio: not fresh(audio))
+    held = {f for f in files if is_audio_file(f)} - set(audio)
+    waiting = len({f for f in found if fresh(f)} | held | {a for a, item in items.items() if item is None and fresh(a)})
     for f in audio:
         items.setdefault(f, AudioItem(f))
     known = set(manifests) | set(audio) | sidecars | set(transcripts)
-    bad.extend(BadRecord(str(f), 0, "unsupported file type") for f in explicit if f not in known)
+    bad.extend(BadRecord(str(f), 0, "unsupported file type") for f in explicit if f not in known and f in files)
     used = len(transcripts) + len(items) + len(manifests)
     chosen = tuple(item for item in items.values() if item is not None)
-    return IngestPlan(tuple(transcripts), chosen, tuple(bad), used)
+    return IngestPlan(tuple(transcripts), chosen, tuple(bad), used, waiting)
 
 
 def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:

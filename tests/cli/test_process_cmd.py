@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -100,3 +102,37 @@ def test_a_broken_tagging_pipeline_is_a_failed_run_for_schedulers(
     result = CliRunner().invoke(app, ["--db", url, "process"])
     assert result.exit_code == 1 and "stopped tagging failed for all 3 calls of a batch" in result.stdout
     assert "detect" in result.stdout  # the rest of the round ran
+
+
+def test_process_takes_in_a_drop_folder_each_round_and_leaves_files_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "width", 250)
+    db = ["--db", f"sqlite:///{tmp_path}/drop.db"]
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    line = (
+        '{{"call_id": "{}", "started_at": "2026-10-26T09:00:00Z", "language": "en", "queue": "billing", '
+        '"segments": [{{"start": 0, "end": 4, "speaker": "customer", "text": "a paper bill fee"}}]}}\n'
+    )
+    rested = drop / "monday.jsonl"
+    rested.write_text(line.format("c1"))
+    os.utime(rested, (time.time() - 600, time.time() - 600))
+    (drop / "tuesday.jsonl").write_text(line.format("c2"))  # the exporter is still writing it
+    first = CliRunner().invoke(app, [*db, "process", "--ingest", str(drop)])
+    assert first.exit_code == 0, first.output
+    assert "1 new calls (0 recordings), 0 bad records, 1 file still being written (next run)" in first.stdout
+    assert "1 new, 0 re-tagged" in first.stdout
+    later = CliRunner().invoke(app, [*db, "process", "--ingest", str(drop), "--settle", "0"])
+    assert "1 new calls (0 recordings), 0 bad records" in later.stdout and "still being written" not in later.stdout
+    assert "1 new, 0 re-tagged" in later.stdout
+
+
+def test_an_unreadable_drop_folder_fails_the_run_for_schedulers_after_the_rest_of_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "width", 250)
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path}/gone.db", "process", "--ingest", "/no/such/nfs"])
+    assert result.exit_code == 1
+    assert "failed no such file or directory: /no/such/nfs" in result.stdout
+    assert "hourly buckets decided" in result.stdout  # pending work still ran
