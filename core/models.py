@@ -260,12 +260,14 @@ class Alert(Base):
 
 
 class Delivery(Base):
-    """One attempt to deliver one alert to one endpoint."""
+    """One attempt to deliver one alert, or one later word on it, to one endpoint."""
 
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    # "alert" (the incident), or "fix:" and the verdict after a resolve ("fix:back_to_baseline"): each is sent once
+    event: Mapped[str] = mapped_column(String(40), default="alert", server_default="alert")
     channel: Mapped[str] = mapped_column(String(20))  # webhook / slack / email
     target: Mapped[str] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer)

@@ -104,10 +104,21 @@ def _where(alert: Mapping[str, Any]) -> str:
 
 
 def _since(alert: Mapping[str, Any]) -> str:
-    value = alert.get("change_at")
+    return _moment(alert.get("change_at"))
+
+
+def _moment(value: str | None) -> str:
     if not value:
         return "unknown"
     return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _fix_worked(alert: Mapping[str, Any]) -> bool:
+    return alert.get("recovery") == "back_to_baseline"
+
+
+def _is_fix(alert: Mapping[str, Any]) -> bool:
+    return alert.get("event") == "fix"
 
 
 def _how_big(alert: Mapping[str, Any]) -> str:
@@ -121,7 +132,13 @@ def _terms(alert: Mapping[str, Any]) -> str:
 
 
 def summary_line(alert: Mapping[str, Any]) -> str:
-    """One line: severity, what, how big, since when, where."""
+    """One line: severity, what, how big, since when, where; for a fix, whether it worked."""
+    if _is_fix(alert):
+        verdict = "is back to its level before the change" if _fix_worked(alert) else "is still elevated"
+        return (
+            f"[{'FIX WORKED' if _fix_worked(alert) else 'STILL ELEVATED'}] {_what(alert)} {verdict} after the "
+            f"resolve on {_moment(alert.get('resolved_at'))} ({_where(alert)})"
+        )
     return (
         f"[{str(alert.get('severity', '')).upper()}] {_what(alert)} is up {alert.get('ratio', 0):.1f}x "
         f"since {_since(alert)} ({_where(alert)})"
@@ -130,7 +147,13 @@ def summary_line(alert: Mapping[str, Any]) -> str:
 
 def detail_lines(alert: Mapping[str, Any]) -> list[tuple[str, str]]:
     examples = ", ".join(str(c) for c in (alert.get("example_call_ids") or [])[:5]) or "none"
+    fix = []
+    if _is_fix(alert):
+        comment = f": {alert['resolve_comment']}" if alert.get("resolve_comment") else ""
+        who = alert.get("resolved_by") or "unknown"
+        fix = [("Resolved", f"{_moment(alert.get('resolved_at'))} by {who}{comment}")]
     return [
+        *fix,
         ("What", _what(alert)),
         ("Since", _since(alert)),
         ("How big", _how_big(alert)),
@@ -151,11 +174,15 @@ def slack_payload(alert: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "text": summary_line(alert),
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": f"callpulse alert #{alert.get('id')}"}},
+            {"type": "header", "text": {"type": "plain_text", "text": _header(alert)}},
             {"type": "section", "text": {"type": "mrkdwn", "text": summary_line(alert)}},
             {"type": "section", "fields": fields},
         ],
     }
+
+
+def _header(alert: Mapping[str, Any]) -> str:
+    return f"callpulse alert #{alert.get('id')}" + (": did the fix work?" if _is_fix(alert) else "")
 
 
 def email_message(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]) -> EmailMessage:

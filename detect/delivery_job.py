@@ -29,6 +29,7 @@ from detect.delivery import (
     slack_payload,
     webhook_payload,
 )
+from detect.incidents import RECOVERY_WATCH
 
 MAX_IN_RUN_WAIT_S = 1.0  # longer backoffs wait for a later run instead of sleeping here
 _ERROR_CHARS = 500
@@ -75,24 +76,58 @@ def _send_email(endpoint: Endpoint, alert: dict[str, Any], settings: DeliverySet
     return AttemptResult(True, 250)
 
 
-def _history(session: Session, alert_ids: list[int]) -> dict[tuple[int, str, str], list[Delivery]]:
+@dataclass(frozen=True)
+class Message:
+    """One thing to send about an alert: the alert itself, or the verdict on its fix."""
+
+    alert_id: int
+    event: str  # as recorded in Delivery.event
+    payload: dict[str, Any]  # the alert's public JSON, with "event": "alert" or "fix"
+
+
+def _messages(session: Session, settings: DeliverySettings, now: datetime) -> list[Message]:
+    """Live alerts not over for longer than max_age_hours, then the verdicts on fixes resolved within the watch:
+    "did the fix work?" reaches the channels that heard of the problem. Backtest alerts are never sent."""
+    live = session.scalars(
+        select(Alert)
+        .where(
+            Alert.replay.is_(False),
+            Alert.status != AlertStatus.RESOLVED,
+            Alert.last_seen_at >= now - timedelta(hours=settings.max_age_hours),
+        )
+        .order_by(Alert.detected_at, Alert.id)
+    )
+    judged = session.scalars(
+        select(Alert)
+        .where(
+            Alert.replay.is_(False),
+            Alert.status == AlertStatus.RESOLVED,
+            Alert.recovery.is_not(None),
+            Alert.resolved_at >= now - RECOVERY_WATCH,
+        )
+        .order_by(Alert.resolved_at, Alert.id)
+    )
+    out = [Message(a.id, "alert", alert_json(a) | {"event": "alert"}) for a in live]
+    return out + [Message(a.id, f"fix:{a.recovery}", alert_json(a) | {"event": "fix"}) for a in judged]
+
+
+def _history(session: Session, alert_ids: list[int]) -> dict[tuple[int, str, str, str], list[Delivery]]:
     rows = session.scalars(select(Delivery).where(Delivery.alert_id.in_(alert_ids)).order_by(Delivery.attempt))
-    history: dict[tuple[int, str, str], list[Delivery]] = {}
+    history: dict[tuple[int, str, str, str], list[Delivery]] = {}
     for row in rows:
-        history.setdefault((row.alert_id, row.channel, row.target), []).append(row)
+        history.setdefault((row.alert_id, row.event, row.channel, row.target), []).append(row)
     return history
 
 
 def _deliver_pair(
     session: Session,
-    alert: dict[str, Any],
+    message: Message,
     endpoint: Endpoint,
     past: list[Delivery],
     settings: DeliverySettings,
     now: datetime,
 ) -> tuple[str, int, list[str]]:
-    """Attempts for one (alert, endpoint), the alert in its public JSON; returns (outcome, attempts made,
-    errors)."""
+    """Attempts for one (message, endpoint); returns (outcome, attempts made, errors)."""
     made = len(past)
     errors: list[str] = []
     if made >= settings.max_attempts:
@@ -102,13 +137,14 @@ def _deliver_pair(
     started = time.monotonic()
     tried = 0
     while True:
-        result = send(endpoint, alert, settings)
+        result = send(endpoint, message.payload, settings)
         made += 1
         tried += 1
         attempted_at = now + timedelta(seconds=time.monotonic() - started)
         session.add(
             Delivery(
-                alert_id=alert["id"],
+                alert_id=message.alert_id,
+                event=message.event,
                 channel=str(endpoint.channel),
                 target=endpoint.target,
                 attempt=made,
@@ -121,7 +157,7 @@ def _deliver_pair(
         session.flush()
         if result.ok:
             return "delivered", tried, errors
-        errors.append(f"alert {alert['id']} -> {endpoint}: {result.error}")
+        errors.append(f"alert {message.alert_id} ({message.event}) -> {endpoint}: {result.error}")
         delay = retry_delay(made, settings.backoff_seconds)
         if made >= settings.max_attempts:
             return "gave_up", tried, errors
@@ -131,42 +167,32 @@ def _deliver_pair(
 
 
 def deliver_pending(session: Session, settings: Settings, now: datetime) -> DeliveryReport:
-    """Deliver every live alert to every configured endpoint that takes it and has not yet received it.
+    """Send every live alert, and the verdict on every recent fix, to every configured endpoint that takes it
+    and has not yet received it (see ``_messages``).
 
-    Backtest (replay) alerts, resolved alerts and incidents over for longer than ``max_age_hours`` are not sent:
-    nobody needs paging for them (a first run over weeks of imported history finds old incidents too). An
-    endpoint's filter is asked on every run, so an incident that grows past its severity bar is sent then.
+    Resolved alerts are not sent as alerts, nor incidents over for longer than ``max_age_hours``: nobody needs
+    paging for them (a first run over weeks of imported history finds old incidents too). An endpoint's filter is
+    asked on every run, so an incident that grows past its severity bar is sent then.
     """
     endpoints = endpoints_from_settings(settings.delivery)
     if not endpoints:
         return DeliveryReport()
-    alerts = list(
-        session.scalars(
-            select(Alert)
-            .where(
-                Alert.replay.is_(False),
-                Alert.status != AlertStatus.RESOLVED,
-                Alert.last_seen_at >= now - timedelta(hours=settings.delivery.max_age_hours),
-            )
-            .order_by(Alert.detected_at, Alert.id)
-        )
-    )
-    history = _history(session, [a.id for a in alerts])
+    messages = _messages(session, settings.delivery, now)
+    history = _history(session, sorted({m.alert_id for m in messages}))
     counts = {"delivered": 0, "failed": 0, "waiting": 0, "gave_up": 0}
     attempts = 0
     errors: list[str] = []
     down: set[str] = set()
-    for alert in alerts:
-        payload = alert_json(alert)
+    for message in messages:
         for endpoint in endpoints:
-            past = history.get((alert.id, str(endpoint.channel), endpoint.target), [])
-            if not endpoint.only.takes(payload) or any(d.ok for d in past):
+            past = history.get((message.alert_id, message.event, str(endpoint.channel), endpoint.target), [])
+            if not endpoint.only.takes(message.payload) or any(d.ok for d in past):
                 continue
             if str(endpoint) in down:
                 # One failing endpoint costs one timeout per run, not one per pending alert.
                 counts["waiting"] += 1
                 continue
-            outcome, tried, pair_errors = _deliver_pair(session, payload, endpoint, past, settings.delivery, now)
+            outcome, tried, pair_errors = _deliver_pair(session, message, endpoint, past, settings.delivery, now)
             counts[outcome] += 1
             attempts += tried
             errors.extend(pair_errors)

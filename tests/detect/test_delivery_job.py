@@ -310,3 +310,35 @@ def test_routes_send_each_team_its_alerts_and_a_grown_incident_when_it_grows(db:
     ]
     # the tech queue's team: its queue's outage, and what is not confined to one queue; not billing's fee
     assert [b["id"] for b in tech_inbox.requests] == [outage.id, esim.id, bill.id]
+
+
+def test_the_verdict_on_a_fix_reaches_the_channels_that_heard_of_the_problem_once_per_verdict(db: Database) -> None:
+    inbox, tech_inbox = Inbox(), Inbox()
+    with http_endpoint(inbox) as url, http_endpoint(tech_inbox) as tech_url, db.session() as session:
+        settings = _settings(
+            webhook_urls=[url], routes=[DeliveryRoute(channel="webhook", target=tech_url, queues=["tech"])]
+        )
+        alert = _alert(session)  # in queue billing: not the tech team's
+        assert deliver_pending(session, settings, NOW).delivered == 1
+        alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED, NOW, "ana"
+        alert.resolve_comment = "fee switched off"
+        unknown = deliver_pending(session, settings, NOW + timedelta(hours=2))  # too few calls since to tell
+        assert unknown.attempts == 0
+        alert.recovery = "back_to_baseline"
+        judged = deliver_pending(session, settings, NOW + timedelta(hours=20))
+        assert (judged.delivered, deliver_pending(session, settings, NOW + timedelta(hours=21)).attempts) == (1, 0)
+        alert.recovery = "still_elevated"  # it came back within the watch
+        assert deliver_pending(session, settings, NOW + timedelta(days=3)).delivered == 1
+        alert.recovery = "back_to_baseline"  # a verdict already told is not told again
+        assert deliver_pending(session, settings, NOW + timedelta(days=4)).attempts == 0
+        events = session.scalars(select(Delivery.event).order_by(Delivery.id)).all()
+        assert events == ["alert", "fix:back_to_baseline", "fix:still_elevated"]
+        old = _alert(session, incident_key="old", status=AlertStatus.RESOLVED, recovery="back_to_baseline")
+        old.resolved_at = NOW - timedelta(days=15)  # beyond the watch: nobody waits for it any more
+        assert deliver_pending(session, settings, NOW + timedelta(days=4)).attempts == 0
+    assert [(b["event"], b.get("recovery")) for b in inbox.requests] == [
+        ("alert", None),
+        ("fix", "back_to_baseline"),
+        ("fix", "still_elevated"),
+    ]
+    assert tech_inbox.requests == []

@@ -141,3 +141,23 @@ def test_routes_become_filtered_endpoints_beside_the_plain_lists() -> None:
     assert plain == Endpoint(Channel.WEBHOOK, "http://a/hook")
     assert billing == Endpoint(Channel.SLACK, "http://s/billing", AlertFilter(min_severity="high", topics=("billing",)))
     assert tech.only == AlertFilter(kinds=frozenset({"topic", "emerging"}), queues=frozenset({"tech"}))
+
+
+def test_a_fix_verdict_says_whether_the_fix_worked_and_who_resolved() -> None:
+    fixed = ALERT | {
+        "event": "fix",
+        "recovery": "back_to_baseline",
+        "resolved_at": "2026-10-27T16:30:00+00:00",
+        "resolved_by": "ana",
+        "resolve_comment": "fee switched off",
+    }
+    assert summary_line(fixed) == (
+        "[FIX WORKED] topic billing.unexpected_charge is back to its level before the change after the resolve on "
+        "2026-10-27 16:30 UTC (queue billing)"
+    )
+    still = fixed | {"recovery": "still_elevated"}
+    assert summary_line(still).startswith("[STILL ELEVATED] topic billing.unexpected_charge is still elevated after")
+    slack = slack_payload(fixed)
+    assert slack["blocks"][0]["text"]["text"] == "callpulse alert #7: did the fix work?"
+    body = email_message(fixed, "callpulse@localhost", ["ops@example.org"]).get_content()
+    assert "Resolved: 2026-10-27 16:30 UTC by ana: fee switched off" in body

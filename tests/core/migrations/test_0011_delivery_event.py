@@ -1,0 +1,46 @@
+"""Upgrading keeps the delivery history: attempts recorded before deliveries had an event were of the alert."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import select, text
+
+from core.db import Database, alembic_config, upgrade
+from core.models import Alert, AlertKind, Delivery, Severity
+
+T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
+def test_attempts_recorded_before_the_upgrade_are_of_the_alert(db: Database) -> None:
+    with db.engine.begin() as conn:
+        cfg = alembic_config(db.engine)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    with db.session() as s:
+        alert = Alert(
+            kind=AlertKind.TOPIC,
+            topic_id="billing.unexpected_charge",
+            dimension={},
+            incident_key="topic:billing.unexpected_charge",
+            change_at=T0,
+            detected_at=T0,
+            last_seen_at=T0,
+            baseline_rate=0.1,
+            current_rate=0.4,
+            ratio=4.0,
+            severity=Severity.HIGH,
+        )
+        s.add(alert)
+        s.flush()
+        s.execute(
+            text(
+                "INSERT INTO deliveries (alert_id, channel, target, attempt, ok, attempted_at) "
+                "VALUES (:a, 'webhook', 'https://hooks.example.com/x', 1, 1, :t)"
+            ),
+            {"a": alert.id, "t": T0},
+        )
+    upgrade(db.engine)
+    with db.session() as s:
+        assert [(d.event, d.ok) for d in s.scalars(select(Delivery))] == [("alert", True)]
