@@ -27,7 +27,15 @@ from detect.incidents import (
     resolved_by,
     severity_of,
 )
-from detect.kinship import CO_MOVING_HOURS, Wording, carry_one_topic, co_moving, sparse_wording, talk_apart
+from detect.kinship import (
+    CO_MOVING_HOURS,
+    Wording,
+    carry_one_topic,
+    co_moving,
+    sparse_wording,
+    started_apart,
+    talk_apart,
+)
 from detect.slices import recent_day
 from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
 
@@ -311,7 +319,7 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
             return False
         their_calls = sorted(theirs)
         their_side = Wording(frozenset(theirs), tuple(their_words), evidence.main_language(session, their_calls))
-        if talk_apart(my_side, their_side):
+        if talk_apart(my_side, their_side) or started_apart(my_side, their_side, abs(end - start)):
             return False
         return any(co_moving(decider, phrase, p, min(start, end), t) for p in book.phrases_of(other))
 

@@ -6,7 +6,8 @@ bar days after the incident), and a problem's calls in two languages share no ca
 used then: a new word both wordings name, or that their calls set apart (the product's own name: "esim
 activation", "esim aktivacija", "esim激活", and "aktivacijski kod" in calls that say "esim"), or a topic that
 carries the calls of both. Rising together is not enough for two wordings in one language whose calls share no
-call and no word (``talk_apart``): two problems that start the same morning follow the same daily rhythm.
+call and no word (``talk_apart``): two problems that start the same morning follow the same daily rhythm; nor for
+two wordings in different languages whose changes are hours apart (``started_apart``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from detect.slices import expected_before_change, rank_correlation
 LETTER_RUN = re.compile(r"([a-z\u00c0-\u024f\u0400-\u04ff]+)")  # Latin or Cyrillic letters
 CO_MOVING_HOURS = 6  # new phrases whose changes are this close (and that rise together) are one problem
 CO_MOVING_LEAD_HOURS = 6  # hours before the change that anchor "flat, then rising together"
+CROSS_LANGUAGE_HOURS = 1  # ...and how close the changes of two wordings in different languages must be for that
 EARLY_HOURS = 72  # "already up in the incident's first days"
 # ...with one call more than its share before (half a call of doubt): the wording shares the incident's new word,
 # so one caller saying it early is evidence enough; a later problem that only shares the word had none
@@ -92,6 +94,15 @@ def talk_apart(mine: Wording, theirs: Wording) -> bool:
     if mine.language is None or mine.language != theirs.language or mine.calls & theirs.calls:
         return False
     return not words_of(mine.said) & words_of(theirs.said)
+
+
+def started_apart(mine: Wording, theirs: Wording, hours_between: int) -> bool:
+    """Whether two wordings in different languages began more than CROSS_LANGUAGE_HOURS apart. Across languages
+    no word can be compared, and two problems that start the same morning rise together with the day's rhythm;
+    one problem's callers in every language start calling when it starts. (Wordings that name its new word, or
+    whose calls one topic carries, have joined before this is asked.)"""
+    languages = (mine.language, theirs.language)
+    return None not in languages and languages[0] != languages[1] and hours_between > CROSS_LANGUAGE_HOURS
 
 
 def words(phrase: str) -> set[str]:

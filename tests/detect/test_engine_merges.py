@@ -288,3 +288,16 @@ def test_two_unrelated_problems_the_same_morning_are_two_alerts(db: Database, se
         (AlertKind.EMERGING, "esim activation"),
         (AlertKind.EMERGING, "router reboot"),
     ]
+
+
+@pytest.mark.parametrize("seed", [14, 16, 19, 20])
+@pytest.mark.parametrize("lag", [2, 3])
+def test_two_unrelated_problems_in_two_languages_hours_apart_are_two_alerts(db: Database, seed: int, lag: int) -> None:
+    # no word to compare across languages, no topic carries them: rising together hours apart is two problems
+    world = World(seed)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.phrase("ponovno pokretanje", "Ruter stalno ide na ponovno pokretanje", "hr", SPIKE + lag, HOURS, 20.0, False)
+    assert alerts_of(db, world) == [
+        (AlertKind.EMERGING, "esim activation"),
+        (AlertKind.EMERGING, "ponovno pokretanje"),
+    ]

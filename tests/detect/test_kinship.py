@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from detect.hourly import HourlyData
-from detect.kinship import Wording, carry_one_topic, new_shared_words, talk_apart, words
+from detect.kinship import Wording, carry_one_topic, new_shared_words, started_apart, talk_apart, words
 
 
 def test_words_of_spaced_and_unspaced_phrases() -> None:
@@ -49,3 +49,12 @@ def test_a_shared_word_is_new_when_tracked_phrases_say_it_only_since_the_change(
     # "esim" is new; "code" and "kod" are not shared or not new; "uspijevati" no tracked phrase says
     assert new_shared_words(data, mine, theirs, (change, change + 48), 4.5) == {"esim"}
     assert new_shared_words(data, mine, theirs, (change, change + 2), 4.5) == set()  # not said enough yet
+
+
+def test_wordings_in_two_languages_started_apart_only_when_their_changes_are_hours_apart() -> None:
+    esim = Wording(frozenset({"a"}), ("esim activation",), "en")
+    router = Wording(frozenset({"b"}), ("ponovno pokretanje",), "hr")
+    assert started_apart(esim, router, 2)
+    assert not started_apart(esim, router, 1)  # together: rising together is the evidence
+    assert not started_apart(esim, Wording(frozenset({"c"}), ("router reboot",), "en"), 5)  # one language
+    assert not started_apart(esim, Wording(frozenset(), ("ponovno pokretanje",), None), 5)  # no calls to tell
