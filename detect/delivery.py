@@ -25,7 +25,7 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @dataclass(frozen=True)
-class AlertFilter:
+class RouteFilter:
     """Which alerts a destination takes; an empty field takes all. An alert not confined to a queue (or a
     language) reaches every queue, so a queue's team gets it too."""
 
@@ -54,7 +54,7 @@ class AlertFilter:
 class Endpoint:
     channel: Channel
     target: str  # URL, or the recipient address for e-mail
-    only: AlertFilter = AlertFilter()
+    only: RouteFilter = RouteFilter()
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.target}"
@@ -71,7 +71,7 @@ def endpoints_from_settings(settings: DeliverySettings) -> tuple[Endpoint, ...]:
 
 
 def _routed(route: DeliveryRoute) -> Endpoint:
-    only = AlertFilter(
+    only = RouteFilter(
         min_severity=route.min_severity,
         kinds=frozenset(route.kinds),
         topics=tuple(route.topics),

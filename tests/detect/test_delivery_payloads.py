@@ -8,9 +8,9 @@ import pytest
 
 from core.settings import DeliveryRoute, DeliverySettings
 from detect.delivery import (
-    AlertFilter,
     Channel,
     Endpoint,
+    RouteFilter,
     email_message,
     endpoints_from_settings,
     next_attempt_at,
@@ -103,27 +103,27 @@ def _like(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("only", "taken", "left"),
     [
-        (AlertFilter(), [ALERT, _like(severity="low", kind="volume", topic=None, dimension={})], []),
-        (AlertFilter(min_severity="medium"), [ALERT, _like(severity="medium")], [_like(severity="low")]),
-        (AlertFilter(kinds=frozenset({"emerging"})), [_like(kind="emerging", topic=None)], [ALERT]),
+        (RouteFilter(), [ALERT, _like(severity="low", kind="volume", topic=None, dimension={})], []),
+        (RouteFilter(min_severity="medium"), [ALERT, _like(severity="medium")], [_like(severity="low")]),
+        (RouteFilter(kinds=frozenset({"emerging"})), [_like(kind="emerging", topic=None)], [ALERT]),
         # a group takes its topics, not a topic whose id merely starts with the same letters
-        (AlertFilter(topics=("billing",)), [ALERT], [_like(topic="billingx.fee"), _like(kind="emerging", topic=None)]),
-        (AlertFilter(topics=("billing.unexpected_charge",)), [ALERT], [_like(topic="billing.bill_explanation")]),
+        (RouteFilter(topics=("billing",)), [ALERT], [_like(topic="billingx.fee"), _like(kind="emerging", topic=None)]),
+        (RouteFilter(topics=("billing.unexpected_charge",)), [ALERT], [_like(topic="billing.bill_explanation")]),
         # an alert not confined to a queue reaches every queue's team
         (
-            AlertFilter(queues=frozenset({"billing"})),
+            RouteFilter(queues=frozenset({"billing"})),
             [ALERT, _like(dimension={}), _like(dimension={"language": "hr"})],
             [_like(dimension={"queue": "tech"})],
         ),
         (
-            AlertFilter(languages=frozenset({"hr"})),
+            RouteFilter(languages=frozenset({"hr"})),
             [ALERT, _like(dimension={"language": "hr"})],
             [_like(dimension={"language": "en"})],
         ),
     ],
 )
 def test_a_filter_takes_only_its_alerts(
-    only: AlertFilter, taken: list[dict[str, Any]], left: list[dict[str, Any]]
+    only: RouteFilter, taken: list[dict[str, Any]], left: list[dict[str, Any]]
 ) -> None:
     assert [only.takes(a) for a in taken] == [True] * len(taken)
     assert [only.takes(a) for a in left] == [False] * len(left)
@@ -139,8 +139,8 @@ def test_routes_become_filtered_endpoints_beside_the_plain_lists() -> None:
     )
     plain, billing, tech = endpoints_from_settings(settings)
     assert plain == Endpoint(Channel.WEBHOOK, "http://a/hook")
-    assert billing == Endpoint(Channel.SLACK, "http://s/billing", AlertFilter(min_severity="high", topics=("billing",)))
-    assert tech.only == AlertFilter(kinds=frozenset({"topic", "emerging"}), queues=frozenset({"tech"}))
+    assert billing == Endpoint(Channel.SLACK, "http://s/billing", RouteFilter(min_severity="high", topics=("billing",)))
+    assert tech.only == RouteFilter(kinds=frozenset({"topic", "emerging"}), queues=frozenset({"tech"}))
 
 
 def test_a_fix_verdict_says_whether_the_fix_worked_and_who_resolved() -> None:
