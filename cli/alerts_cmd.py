@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -11,10 +12,11 @@ import typer
 from cli.context import console, fail, get_db
 from cli.main import app
 from core import alert_actions
+from core.delivery_log import DeliveryLine, delivery_log
 from core.errors import CallpulseError
 from core.models import AlertStatus
 
-alerts_app = typer.Typer(help="The alert inbox: list, acknowledge, resolve.")
+alerts_app = typer.Typer(help="The alert inbox: list, show, acknowledge, resolve.")
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -80,6 +82,45 @@ def resolve(
 ) -> None:
     """Resolve an alert."""
     _act("resolve", alert_id, comment)
+
+
+@alerts_app.command("show")
+def show(
+    alert_id: Annotated[int, typer.Argument(help="Alert id")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The alert in design.md's format, with its deliveries")
+    ] = False,
+) -> None:
+    """One alert: what, where, since when, how big, who acknowledged or resolved it, and where it was delivered."""
+    try:
+        with get_db().session() as session:
+            item = alert_actions.alert_json(alert_actions.get_alert(session, alert_id))
+            log = delivery_log(session, alert_id)
+    except CallpulseError as exc:
+        fail(exc.detail)
+    if as_json:
+        deliveries = [asdict(line) | {"last_at": line.last_at.isoformat()} for line in log]
+        print(json.dumps(item | {"deliveries": deliveries}, indent=2, ensure_ascii=False))
+        return
+    print_alerts([item])
+    for verb in ("acked", "resolved"):
+        if item[f"{verb}_at"]:
+            comment = item["ack_comment" if verb == "acked" else "resolve_comment"]
+            note = f": {comment}" if comment else ""
+            console.print(f"   {verb}: {_when(item[f'{verb}_at'])} by {item[f'{verb}_by']}{note}", markup=False)
+    for line in log:
+        console.print(f"   sent:  {_delivery_text(line)}", markup=False, soft_wrap=True)
+    if not log:
+        console.print("   sent:  not delivered anywhere (no destination configured, or none takes it)")
+
+
+def _delivery_text(line: DeliveryLine) -> str:
+    when = line.last_at.strftime("%Y-%m-%d %H:%M UTC")
+    tries = f"{line.attempts} attempt{'s' * (line.attempts != 1)}"
+    outcome = (
+        f"delivered ({tries}, {when})" if line.delivered else f"not delivered ({tries}, last {when}: {line.last_error})"
+    )
+    return f"{line.event} to {line.channel} {line.target}: {outcome}"
 
 
 AFTER_FIX = {

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli.context import console
 from cli.main import app
 from core.db import Database
 from core.models import Alert, AlertKind, AlertStatus, Severity
+from core.settings import DeliverySettings, Settings
+from detect.delivery_job import deliver_pending
+from tests.detect.test_delivery_job import Inbox, http_endpoint
 
 
 def database_with_alert(tmp_path: Path, **fields: object) -> str:
@@ -56,3 +61,37 @@ def test_an_open_alert_says_nothing_of_a_fix(tmp_path: Path) -> None:
     listed = CliRunner().invoke(app, ["--db", database_with_alert(tmp_path), "alerts"])
     assert listed.exit_code == 0, listed.output
     assert "billing.unexpected_charge" in listed.stdout and "fix:" not in listed.stdout
+
+
+def test_show_tells_who_resolved_an_alert_and_where_it_was_delivered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "width", 250)
+    resolved_at = datetime(2026, 10, 27, 9, tzinfo=UTC)
+    url = database_with_alert(tmp_path, last_seen_at=resolved_at, dimension={"queue": "billing"})
+    inbox, broken = Inbox(fail_first=1), Inbox(fail_first=99)
+    database = Database(url)
+    with http_endpoint(inbox) as good, http_endpoint(broken) as bad, database.session() as session:
+        settings = Settings(
+            delivery=DeliverySettings(
+                webhook_urls=[good], slack_webhook_urls=[bad + "/T0/B0/secret"], max_attempts=2, backoff_seconds=0.01
+            )
+        )
+        deliver_pending(session, settings, resolved_at)
+        alert = session.scalars(select(Alert)).one()
+        alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED, resolved_at, "ana"
+        alert.resolve_comment = "fee switched off"
+    database.engine.dispose()
+    shown = CliRunner().invoke(app, ["--db", url, "alerts", "show", "1"])
+    assert shown.exit_code == 0, shown.output
+    assert "resolved: 2026-10-27 09:00 UTC by ana: fee switched off" in shown.stdout
+    assert "alert to webhook http://127.0.0.1:" in shown.stdout and "/…: delivered (2 attempts, " in shown.stdout
+    assert "alert to slack http://127.0.0.1:" in shown.stdout and "not delivered (2 attempts, last " in shown.stdout
+    assert "HTTP 503" in shown.stdout and "secret" not in shown.stdout  # a webhook's token stays out of sight
+    as_json = json.loads(CliRunner().invoke(app, ["--db", url, "alerts", "show", "1", "--json"]).stdout)
+    assert [(d["channel"], d["event"], d["attempts"], d["delivered"]) for d in as_json["deliveries"]] == [
+        ("webhook", "alert", 2, True),
+        ("slack", "alert", 2, False),
+    ]
+    missing = CliRunner().invoke(app, ["--db", url, "alerts", "show", "9"])
+    assert missing.exit_code == 1 and "no alert 9" in missing.output
