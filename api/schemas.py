@@ -79,8 +79,19 @@ class AlertExampleOut(BaseModel):
     evidence: str | None
 
 
+class DeliveryOut(BaseModel):
+    channel: str
+    target: str = Field(description="An e-mail address, or a webhook's scheme and host (its path holds its token)")
+    event: str = Field(description="alert, or fix:<verdict> (the verdict on its fix, after a resolve)")
+    attempts: int
+    delivered: bool
+    last_at: datetime
+    last_error: str | None
+
+
 class AlertDetail(AlertOut):
     examples: list[AlertExampleOut]
+    deliveries: list[DeliveryOut] = Field(default_factory=list, description="Per destination and event")
 
 
 class AlertAction(BaseModel):

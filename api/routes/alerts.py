@@ -9,8 +9,17 @@ from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
 from api.deps import AnalystKey, OpsKey, SessionDep, actor
-from api.schemas import AlertAction, AlertDetail, AlertExampleOut, AlertOut, AlertPage, problem_responses
+from api.schemas import (
+    AlertAction,
+    AlertDetail,
+    AlertExampleOut,
+    AlertOut,
+    AlertPage,
+    DeliveryOut,
+    problem_responses,
+)
 from core import alert_actions
+from core.delivery_log import delivery_log
 from core.models import MAX_ROW_ID, AlertKind, AlertStatus
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -49,7 +58,8 @@ def list_alerts(
 def get_alert(alert_id: AlertId, session: SessionDep, _key: AnalystKey) -> AlertDetail:
     alert = alert_actions.get_alert(session, alert_id)
     examples = [AlertExampleOut(**asdict(e)) for e in alert_actions.alert_examples(session, alert)]
-    return AlertDetail(**alert_actions.alert_json(alert), examples=examples)
+    deliveries = [DeliveryOut(**asdict(line)) for line in delivery_log(session, alert_id)]
+    return AlertDetail(**alert_actions.alert_json(alert), examples=examples, deliveries=deliveries)
 
 
 @router.post(

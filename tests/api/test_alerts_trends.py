@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from api.schemas import AlertOut
 from core.alert_actions import alert_json
 from core.db import Database
-from core.models import Alert, Role
+from core.models import Alert, Delivery, Role
 from tests.api.conftest import bearer
 
 ALERT_KEYS = {
@@ -238,3 +238,28 @@ def test_an_ack_the_database_cannot_save_is_a_503_not_a_200(
     assert answer.headers["content-type"] == "application/problem+json" and answer.headers["retry-after"] == "5"
     with seeded.session() as session:
         assert session.get(Alert, alert_id).ack_comment is None  # type: ignore[union-attr]
+
+
+def test_alert_detail_lists_its_deliveries_without_webhook_tokens(
+    client: TestClient, keys: dict[Role, str], seeded: Database
+) -> None:
+    with seeded.session() as session:
+        alert = session.scalars(select(Alert).where(Alert.kind == "topic")).one()
+        alert_id, at = alert.id, alert.detected_at
+        hook = "https://hooks.slack.com/services/T0/B0/token"
+        session.add_all(
+            [
+                Delivery(alert_id=alert_id, channel="slack", target=hook, attempt=1, ok=False, error="HTTP 503: busy"),
+                Delivery(alert_id=alert_id, channel="slack", target=hook, attempt=2, ok=True, status_code=200),
+                Delivery(alert_id=alert_id, channel="email", target="ops@example.com", attempt=1, ok=False),
+            ]
+        )
+        for delivery in session.new:
+            delivery.attempted_at = at
+    detail = client.get(f"/api/v1/alerts/{alert_id}", headers=bearer(keys[Role.ANALYST])).json()
+    shown = [(d["channel"], d["target"], d["event"], d["attempts"], d["delivered"]) for d in detail["deliveries"]]
+    assert shown == [
+        ("slack", "https://hooks.slack.com/…", "alert", 2, True),
+        ("email", "ops@example.com", "alert", 1, False),
+    ]
+    assert "token" not in str(detail["deliveries"])
