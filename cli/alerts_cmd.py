@@ -91,18 +91,24 @@ def show(
         bool, typer.Option("--json", help="The alert in design.md's format, with its deliveries")
     ] = False,
 ) -> None:
-    """One alert: what, where, since when, how big, who acknowledged or resolved it, and where it was delivered."""
+    """One alert: what, where, since when, how big, what callers said, who acknowledged or resolved it, and where
+    it was delivered."""
     try:
         with get_db().session() as session:
-            item = alert_actions.alert_json(alert_actions.get_alert(session, alert_id))
+            alert = alert_actions.get_alert(session, alert_id)
+            item = alert_actions.alert_json(alert)
+            examples = alert_actions.alert_examples(session, alert, limit=5)
             log = delivery_log(session, alert_id)
     except CallpulseError as exc:
         fail(exc.detail)
     if as_json:
         deliveries = [asdict(line) | {"last_at": line.last_at.isoformat()} for line in log]
-        print(json.dumps(item | {"deliveries": deliveries}, indent=2, ensure_ascii=False))
+        shown = [asdict(e) | {"started_at": e.started_at.isoformat() if e.started_at else None} for e in examples]
+        print(json.dumps(item | {"examples": shown, "deliveries": deliveries}, indent=2, ensure_ascii=False))
         return
     print_alerts([item])
+    for example in examples:
+        console.print(f"   said:  {_example_text(example)}", markup=False, soft_wrap=True)
     for verb in ("acked", "resolved"):
         if item[f"{verb}_at"]:
             comment = item["ack_comment" if verb == "acked" else "resolve_comment"]
@@ -112,6 +118,15 @@ def show(
         console.print(f"   sent:  {_delivery_text(line)}", markup=False, soft_wrap=True)
     if not log:
         console.print("   sent:  not delivered anywhere (no destination configured, or none takes it)")
+
+
+def _example_text(example: alert_actions.AlertExample) -> str:
+    """Where and when in which call the words were said, and what was said: the evidence, in one line."""
+    when = example.started_at.strftime("%Y-%m-%d %H:%M") if example.started_at else "?"
+    place = "/".join(v for v in (example.queue, example.language) if v) or "?"
+    at = f" at {example.segment_start:.0f}s" if example.segment_start is not None else ""
+    said = f'{example.speaker or "?"}: "{example.snippet}"' if example.snippet else "(no matching segment)"
+    return f"{example.call_id} ({when}, {place}){at}, {said}"
 
 
 def _delivery_text(line: DeliveryLine) -> str:

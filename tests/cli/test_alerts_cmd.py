@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli.context import console
 from cli.main import app
 from core.db import Database
-from core.models import Alert, AlertKind, AlertStatus, Severity
+from core.models import Alert, AlertKind, AlertStatus, Call, CallStatus, Segment, Severity, Speaker, TopicHit
 from core.settings import DeliverySettings, Settings
 from detect.delivery_job import deliver_pending
 from tests.detect.test_delivery_job import Inbox, http_endpoint
@@ -81,14 +81,22 @@ def test_show_tells_who_resolved_an_alert_and_where_it_was_delivered(
         alert = session.scalars(select(Alert)).one()
         alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED, resolved_at, "ana"
         alert.resolve_comment = "fee switched off"
+        call_at = datetime(2026, 10, 26, 9, 40, tzinfo=UTC)
+        session.add(Call(id="c1", started_at=call_at, language="hr", queue="billing", status=CallStatus.TAGGED))
+        said = "Na računu mi je nova naknada za papirnati račun."
+        session.add(Segment(call_id="c1", idx=0, start=8.0, end=12.0, speaker=Speaker.CUSTOMER, text=said))
+        session.add(TopicHit(call_id="c1", topic_id="billing.unexpected_charge", first_start=8.0, evidence="naknada"))
+        alert.example_call_ids = ["c1"]
     database.engine.dispose()
     shown = CliRunner().invoke(app, ["--db", url, "alerts", "show", "1"])
     assert shown.exit_code == 0, shown.output
     assert "resolved: 2026-10-27 09:00 UTC by ana: fee switched off" in shown.stdout
+    assert 'said:  c1 (2026-10-26 09:40, billing/hr) at 8s, customer: "Na računu mi je nova naknada' in shown.stdout
     assert "alert to webhook http://127.0.0.1:" in shown.stdout and "/…: delivered (2 attempts, " in shown.stdout
     assert "alert to slack http://127.0.0.1:" in shown.stdout and "not delivered (2 attempts, last " in shown.stdout
     assert "HTTP 503" in shown.stdout and "secret" not in shown.stdout  # a webhook's token stays out of sight
     as_json = json.loads(CliRunner().invoke(app, ["--db", url, "alerts", "show", "1", "--json"]).stdout)
+    assert [(e["call_id"], e["evidence"]) for e in as_json["examples"]] == [("c1", "naknada")]
     assert [(d["channel"], d["event"], d["attempts"], d["delivered"]) for d in as_json["deliveries"]] == [
         ("webhook", "alert", 2, True),
         ("slack", "alert", 2, False),
