@@ -9,6 +9,7 @@ from cli import (
     keys_cmd,  # noqa: F401
     process_cmd,  # noqa: F401
     query_cmd,  # noqa: F401
+    retention_cmd,  # noqa: F401
     serve_cmd,  # noqa: F401
     taxonomy_cmd,  # noqa: F401
     worker_cmd,  # noqa: F401

@@ -18,6 +18,7 @@ from cli.progress import RichProgress
 from core.db import Database
 from core.errors import CallpulseError
 from core.models import Call, CallStatus
+from core.retention import PurgeReport
 from core.settings import ExecutorKind, get_settings
 from ingest.job import ingest_paths
 from ingest.register import IngestSummary
@@ -49,6 +50,7 @@ class PipelineReport:
     delivery: DeliveryReport
     ingest: IngestSummary | None = None
     ingest_error: str | None = None  # the drop folders could not be read (unmounted?); the rest still ran
+    purged: tuple[PurgeReport, int] | None = None  # retention: calls deleted, recordings removed
 
 
 def _take_in(db: Database, intake: Intake | None) -> tuple[IngestSummary | None, str | None]:
@@ -97,6 +99,7 @@ def run_pipeline(
 ) -> PipelineReport:
     """Take in the drop folders' new files (if any), transcribe, tag, count, detect, deliver. The speech model is
     only loaded when audio is waiting."""
+    from cli.retention_cmd import purge_older_than
     from detect.delivery_job import deliver_pending
     from detect.engine import run_detection
     from detect.tag_job import retry_tag_failures, tag_pending
@@ -117,4 +120,5 @@ def run_pipeline(
     detected = run_detection(db, progress=RichProgress())
     with db.session() as session:
         delivered = deliver_pending(session, settings, datetime.now(UTC))
-    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error)
+    purged = purge_older_than(settings.retention_days) if settings.retention_days else None
+    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged)

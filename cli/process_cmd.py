@@ -71,6 +71,10 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
     r = report.delivery
     table.add_row("deliver", f"{r.delivered} delivered, {r.failed} to retry, {r.gave_up} gave up")
     _failure_rows(table, r.errors, "failed attempts")
+    if report.purged is not None:
+        purged, removed = report.purged
+        before = f"{purged.cutoff:%Y-%m-%d} UTC"
+        table.add_row("retention", f"{purged.calls} calls started before {before} deleted, {removed} recordings")
     return table
 
 

@@ -121,7 +121,6 @@ class DeliverySettings(BaseModel):
         return [_check_http_url(url) for url in urls]
 
 
-
 class ApiSettings(BaseModel):
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per API key")
     max_upload_mb: int = Field(200, ge=1, description="Largest accepted audio upload")
@@ -144,6 +143,12 @@ class Settings(BaseSettings):
     audio_dir: Path = Field(Path("callpulse-audio"), description="Where uploaded audio is stored")
     hash_key: SecretStr | None = Field(
         None, description="Key for hashing caller ids; generated once and kept in the database if unset"
+    )
+    retention_days: int | None = Field(
+        None,
+        ge=30,
+        description="Every `process` run deletes calls older than this many days (their recordings kept by callpulse "
+        "too); hourly counts stay. Unset: calls are kept",
     )
     whisper: WhisperSettings = Field(default_factory=WhisperSettings)
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)

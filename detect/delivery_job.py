@@ -157,7 +157,8 @@ def _deliver_pair(
         session.flush()
         if result.ok:
             return "delivered", tried, errors
-        errors.append(f"alert {message.alert_id} ({message.event}) -> {endpoint}: {result.error}")
+        what = f"alert {message.alert_id}" + ("" if message.event == "alert" else f" ({message.event})")
+        errors.append(f"{what} -> {endpoint}: {result.error}")
         delay = retry_delay(made, settings.backoff_seconds)
         if made >= settings.max_attempts:
             return "gave_up", tried, errors

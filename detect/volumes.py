@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Database, utc_truncate
 from core.models import TOTAL, VOLUMES_WATERMARK, AgentBucket, AppMeta, Call, CallStatus, TopicHit, VolumeBucket
+from core.retention import purged_before
 
 WATERMARK_KEY = VOLUMES_WATERMARK
 _BATCH = 5000
@@ -80,8 +81,10 @@ def _agent_rows(session: Session, conds: list[ColumnElement[bool]]) -> list[dict
 
 def _tagged(start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Call.status == CallStatus.TAGGED]
-    if start is not None and end is not None:
-        conds += [Call.started_at >= start, Call.started_at < end]
+    if start is not None:
+        conds.append(Call.started_at >= start)
+    if end is not None:
+        conds.append(Call.started_at < end)
     return conds
 
 
@@ -89,13 +92,15 @@ def _write(session: Session, rows: list[dict[str, Any]], start: datetime | None,
     """Volume rows, then the agent buckets of the same hours (deleted and recomputed alike)."""
     for i in range(0, len(rows), _BATCH):
         session.execute(insert(VolumeBucket), rows[i : i + _BATCH])
-    gone = delete(AgentBucket)
-    if start is not None and end is not None:
-        gone = gone.where(AgentBucket.bucket_start >= start, AgentBucket.bucket_start < end)
-    session.execute(gone)
+    session.execute(delete(AgentBucket).where(*_hours(AgentBucket.bucket_start, start, end)))
     agents = _agent_rows(session, _tagged(start, end))
     for i in range(0, len(agents), _BATCH):
         session.execute(insert(AgentBucket), agents[i : i + _BATCH])
+
+
+def _hours(column: Any, start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
+    """Buckets in [start, end); an open end takes all on that side."""
+    return [c for c in (column >= start if start else None, column < end if end else None) if c is not None]
 
 
 def _set_watermark(session: Session, value: datetime | None) -> None:
@@ -115,12 +120,14 @@ def _watermark(session: Session) -> datetime | None:
 
 
 def rebuild_volumes(db: Database) -> VolumeReport:
-    """Drop and recompute every bucket (after a taxonomy change re-tags history)."""
+    """Drop and recompute every bucket (after a taxonomy change re-tags history), but those of hours whose calls
+    retention has removed: their counts are final."""
     with db.session() as session:
         newest = session.scalar(select(func.max(Call.updated_at)))
-        session.execute(delete(VolumeBucket))
-        rows = _grouped_rows(session, None, None)
-        _write(session, rows, None, None)
+        start = purged_before(session)
+        session.execute(delete(VolumeBucket).where(*_hours(VolumeBucket.bucket_start, start, None)))
+        rows = _grouped_rows(session, start, None)
+        _write(session, rows, start, None)
         _set_watermark(session, newest)
     return VolumeReport(hours=len({r["bucket_start"] for r in rows}), rows=len(rows), full=True)
 
@@ -137,9 +144,11 @@ def refresh_volumes(db: Database) -> VolumeReport:
             Call.updated_at > since
         )
         first, last, newest = session.execute(changed).one()
-        if first is None:
+        horizon = purged_before(session)
+        if first is None or (horizon is not None and last < horizon):
+            _set_watermark(session, newest)
             return VolumeReport(hours=0, rows=0, full=False)
-        start = hour_floor(first)
+        start = hour_floor(first) if horizon is None else max(hour_floor(first), horizon)
         end = hour_floor(last) + timedelta(hours=1)
         session.execute(delete(VolumeBucket).where(VolumeBucket.bucket_start >= start, VolumeBucket.bucket_start < end))
         rows = _grouped_rows(session, start, end)
