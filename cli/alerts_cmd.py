@@ -161,12 +161,17 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
         what = a["topic"] or (f'"{a["phrase"]}"' if a["phrase"] else "all calls")
         where = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all queues and languages"
         tag = ", backtest" if a.get("replay") else ""
+        size = (
+            f"no calls arrive (usually {a['baseline_rate']:.0f} an hour): check the recorder's export and ingest"
+            if a["kind"] == "volume" and not a["ratio"]
+            else f"{a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
+            f"{a.get('excess_calls', 0):.0f} extra calls since the change"
+        )
         console.print(
             f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}{tag}]\n"
             f"   where: {where}\n"
             f"   since: {_when(a['change_at'])}   detected: {_when(a['detected_at'])}\n"
-            f"   size:  {a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
-            f"{a.get('excess_calls', 0):.0f} extra calls since the change"
+            f"   size:  {size}"
         )
         if a["top_terms"]:
             console.print("   terms: " + ", ".join(a["top_terms"][:8]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     # Imported where used: loading faster-whisper and spaCy would slow every `callpulse` command's start.
     from detect.delivery_job import DeliveryReport
     from detect.engine import DetectionReport
+    from detect.silence import SilenceReport
     from detect.tag_job import TagReport
     from detect.volumes import VolumeReport
     from transcribe.job import TranscribeReport
@@ -51,6 +52,7 @@ class PipelineReport:
     ingest: IngestSummary | None = None
     ingest_error: str | None = None  # the drop folders could not be read (unmounted?); the rest still ran
     purged: tuple[PurgeReport, int] | None = None  # retention: calls deleted, recordings removed
+    silence: SilenceReport | None = None  # no call has arrived for hours that usually hold many
 
 
 def _take_in(db: Database, intake: Intake | None) -> tuple[IngestSummary | None, str | None]:
@@ -102,6 +104,7 @@ def run_pipeline(
     from cli.retention_cmd import purge_older_than
     from detect.delivery_job import deliver_pending
     from detect.engine import run_detection
+    from detect.silence import SilenceOptions, check_intake
     from detect.tag_job import retry_tag_failures, tag_pending
     from detect.volumes import refresh_volumes
     from transcribe.job import transcribe_pending
@@ -118,7 +121,10 @@ def run_pipeline(
     tagged = tag_pending(db, RichProgress())
     volumes = refresh_volumes(db)
     detected = run_detection(db, progress=RichProgress())
+    d = settings.detect
+    quiet = SilenceOptions(hours=d.silence_hours, min_expected=d.silence_min_calls)
+    silence = check_intake(db, datetime.now(UTC), quiet, timedelta(hours=d.cooldown_hours))
     with db.session() as session:
         delivered = deliver_pending(session, settings, datetime.now(UTC))
     purged = purge_older_than(settings.retention_days) if settings.retention_days else None
-    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged)
+    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged, silence)

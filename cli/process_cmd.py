@@ -68,6 +68,16 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
     table.add_row("volumes", f"{report.volumes.hours} hours refreshed")
     d = report.detect
     table.add_row("detect", f"{d.buckets} hourly buckets decided, {len(d.new_alert_ids)} new alerts, {d.seconds:.1f}s")
+    quiet = report.silence.silence if report.silence else None
+    if report.silence is not None and quiet is not None:
+        table.add_row(
+            "",
+            Text.assemble(
+                ("no calls", "red"),
+                f" since {quiet.since:%Y-%m-%d %H:00} UTC ({quiet.hours} hours that usually hold about "
+                f"{quiet.expected:.0f}): alert #{report.silence.alert_id}; check the recorder's export and ingest",
+            ),
+        )
     r = report.delivery
     table.add_row("deliver", f"{r.delivered} delivered, {r.failed} to retry, {r.gave_up} gave up")
     _failure_rows(table, r.errors, "failed attempts")

@@ -53,6 +53,13 @@ class DetectSettings(BaseModel):
     cooldown_hours: int = Field(24, ge=0, description="After an alert, the same incident key stays quiet")
     min_ratio: float = Field(1.5, gt=1, description="Smallest rate ratio worth an alert")
     min_excess_calls: float = Field(5.0, ge=0, description="Smallest absolute excess of calls worth an alert")
+    silence_hours: int = Field(
+        3,
+        ge=0,
+        description="Whole hours without a single new call, in hours that usually hold silence_min_calls or more, "
+        "that raise a 'no calls' alert (the intake stopped); 0 turns it off. Set it above the recorder's export delay",
+    )
+    silence_min_calls: float = Field(30.0, gt=0, description="Calls those silent hours must usually hold")
 
 
 def _check_http_url(url: str) -> str:

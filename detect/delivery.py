@@ -123,6 +123,8 @@ def _is_fix(alert: Mapping[str, Any]) -> bool:
 
 def _how_big(alert: Mapping[str, Any]) -> str:
     ratio, current, baseline = alert.get("ratio"), alert.get("current_rate"), alert.get("baseline_rate")
+    if _no_calls(alert):
+        return f"no calls now vs {baseline:.3g} an hour usually"
     extra = float(alert.get("excess_calls") or 0.0)
     return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far"
 
@@ -131,8 +133,19 @@ def _terms(alert: Mapping[str, Any]) -> str:
     return ", ".join(str(t) for t in (alert.get("top_terms") or [])[:8]) or "none"
 
 
+def _no_calls(alert: Mapping[str, Any]) -> bool:
+    """The intake's silence alert: total volume at nothing."""
+    return alert.get("kind") == "volume" and not alert.get("ratio")
+
+
 def summary_line(alert: Mapping[str, Any]) -> str:
     """One line: severity, what, how big, since when, where; for a fix, whether it worked."""
+    if _no_calls(alert) and not _is_fix(alert):
+        return (
+            f"[{str(alert.get('severity', '')).upper()}] no calls have arrived since {_since(alert)}, in hours that "
+            f"usually hold about {float(alert.get('baseline_rate') or 0):.0f} an hour: check the recorder's export "
+            "and ingest"
+        )
     if _is_fix(alert):
         verdict = "is back to its level before the change" if _fix_worked(alert) else "is still elevated"
         return (

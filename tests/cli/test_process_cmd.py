@@ -136,3 +136,22 @@ def test_an_unreadable_drop_folder_fails_the_run_for_schedulers_after_the_rest_o
     assert result.exit_code == 1
     assert "failed no such file or directory: /no/such/nfs" in result.stdout
     assert "hourly buckets decided" in result.stdout  # pending work still ran
+
+
+def test_process_says_when_no_calls_have_arrived_for_hours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "width", 250)
+    monkeypatch.setenv("CALLPULSE_DETECT__SILENCE_MIN_CALLS", "2")
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path}/quiet.db"
+    database = Database(url)
+    newest = datetime.now(UTC).replace(minute=10) - timedelta(hours=5)
+    for h in range(20 * 24):  # a call an hour for twenty days, then nothing
+        add_call(database, f"c{h}", newest - timedelta(hours=h), "en", [(Speaker.CUSTOMER, "a question")])
+    database.engine.dispose()
+    result = CliRunner().invoke(app, ["--db", url, "process"])
+    assert result.exit_code == 0, result.output
+    assert f"no calls since {newest + timedelta(hours=1):%Y-%m-%d %H:00} UTC (4 hours that usually hold about 4)" in (
+        result.stdout
+    )
+    listed = CliRunner().invoke(app, ["--db", url, "alerts"])
+    assert "volume alert: all calls" in listed.stdout and "no calls arrive (usually 1 an hour)" in listed.stdout
