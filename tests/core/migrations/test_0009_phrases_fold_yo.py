@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import select
 
-from core.db import Database, alembic_config, upgrade
+from core.db import Database, upgrade
 from core.models import Alert, AlertKind, PhraseBucket, Severity
+from tests.core.migrations.schema import downgrade_to
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 def _stored_before_0009(db: Database) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config(db.engine)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0008")
+    downgrade_to(db, "0008")
     with db.session() as s:
         s.add_all(
             [

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from sqlalchemy import select
 
-from core.db import Database, alembic_config, upgrade
+from core.db import Database, upgrade
 from core.models import Call
+from tests.core.migrations.schema import downgrade_to
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -22,10 +22,7 @@ STORED = {
 
 
 def check_upgrade_redacts_source_files(db: Database) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config(db.engine)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009")
+    downgrade_to(db, "0009")
     with db.session() as s:
         s.add_all(Call(id=cid, started_at=T0, source_file=path, audio_path=path) for cid, path in STORED.items())
     upgrade(db.engine)

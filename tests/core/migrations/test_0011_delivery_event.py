@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
 from sqlalchemy import select, text
 
-from core.db import Database, alembic_config, upgrade
+from core.db import Database, upgrade
 from core.models import Alert, AlertKind, Delivery, Severity
+from tests.core.migrations.schema import downgrade_to
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 def test_attempts_recorded_before_the_upgrade_are_of_the_alert(db: Database) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config(db.engine)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0010")
+    downgrade_to(db, "0010")
     with db.session() as s:
         alert = Alert(
             kind=AlertKind.TOPIC,
