@@ -99,8 +99,9 @@ def check_broker(url: str, timeout_s: float = 3.0) -> None:
 def run_pipeline(
     db: Database, workers: int | None = None, retry_failed: bool = False, intake: Intake | None = None
 ) -> PipelineReport:
-    """Take in the drop folders' new files (if any), transcribe, tag, count, detect, deliver. The speech model is
-    only loaded when audio is waiting."""
+    """Take in the drop folders' new files (if any), transcribe, tag, count, detect (and whether the intake has
+    gone silent), deliver, then apply the retention period (if set). The speech model is only loaded when audio is
+    waiting."""
     from cli.retention_cmd import purge_older_than
     from detect.delivery_job import deliver_pending
     from detect.engine import run_detection
