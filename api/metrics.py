@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.db import Database
-from core.models import Alert, Call, CallStatus
+from core.models import DETECT_WATERMARK, Alert, AppMeta, Call, CallStatus
 
 
 class WorkCollector(Collector):
@@ -33,6 +34,8 @@ class WorkCollector(Collector):
             # Backtests (detect --replay) re-find past incidents: counting them would page on history.
             live = select(Alert.kind, Alert.status, func.count()).where(Alert.replay.is_(False))
             alerts = s.execute(live.group_by(Alert.kind, Alert.status)).all()
+            newest = s.scalar(select(func.max(Call.started_at)))
+            decided = s.get(AppMeta, DETECT_WATERMARK)
         depth = GaugeMetricFamily("callpulse_queue_depth", "Calls waiting for transcription (pending)")
         depth.add_metric([], by_status.get(CallStatus.PENDING, 0))
         yield depth
@@ -46,6 +49,21 @@ class WorkCollector(Collector):
         for kind, alert_status, count in alerts:
             raised.add_metric([str(kind), str(alert_status)], count)
         yield raised
+        # for "the intake or the pipeline has stalled": alert on time() minus these
+        if newest is not None:
+            arrived = GaugeMetricFamily("callpulse_newest_call_timestamp_seconds", "Start of the newest call stored")
+            arrived.add_metric([], _aware(newest).timestamp())
+            yield arrived
+        if decided is not None:
+            until = GaugeMetricFamily(
+                "callpulse_decided_until_timestamp_seconds", "End of the last hour live detection decided"
+            )
+            until.add_metric([], datetime.fromisoformat(decided.value).timestamp() + 3600.0)
+            yield until
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class MetricsMiddleware:

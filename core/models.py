@@ -306,6 +306,7 @@ class ApiKey(Base):
 
 
 VOLUMES_WATERMARK = "volumes_watermark"  # AppMeta key: calls changed up to here are in the hourly buckets
+DETECT_WATERMARK = "detect_watermark"  # AppMeta key: the last hourly bucket live detection decided
 
 
 class AppMeta(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.models import Alert, AlertKind, AppMeta
+from core.models import DETECT_WATERMARK, Alert, AlertKind, AppMeta
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
 from detect import evidence
@@ -39,7 +39,7 @@ from detect.kinship import (
 from detect.slices import recent_day
 from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
 
-WATERMARK_KEY = "detect_watermark"
+WATERMARK_KEY = DETECT_WATERMARK
 # Everything a decision at hour t reads lies within this many hours before t (4 weekly blocks behind a one-day
 # guard, the one-week change search), so a live run loading only this much decides exactly like a replay.
 CONTEXT_HOURS = 5 * HOURS_PER_WEEK + 200

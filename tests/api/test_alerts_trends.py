@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from api.schemas import AlertOut
 from core.alert_actions import alert_json
 from core.db import Database
-from core.models import Alert, Delivery, Role
+from core.models import DETECT_WATERMARK, Alert, AppMeta, Call, Delivery, Role
 from tests.api.conftest import bearer
 
 ALERT_KEYS = {
@@ -203,10 +204,16 @@ def test_taxonomy_round_trip(client: TestClient, keys: dict[Role, str], seeded: 
     assert broken.status_code == 400 and broken.headers["content-type"] == "application/problem+json"
 
 
+def _gauge(metrics: str, name: str) -> float:
+    (line,) = [line for line in metrics.splitlines() if line.startswith(f"{name} ")]
+    return float(line.split()[1])
+
+
 def test_ops_endpoints(client: TestClient, seeded: Database) -> None:
     with seeded.session() as session:  # a backtest's copy of the live topic alert is no second open alert
         live = session.scalars(select(Alert).where(Alert.kind == "topic")).one()
         session.add(Alert(**{n: getattr(live, n) for n in ALERT_COPY.split()}, replay=True))
+        session.add(AppMeta(key=DETECT_WATERMARK, value="2026-10-14T09:00:00+00:00"))
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/ready").json() == {"status": "ready"}
     client.get("/api/v1/topics")
@@ -214,6 +221,13 @@ def test_ops_endpoints(client: TestClient, seeded: Database) -> None:
     assert 'callpulse_http_requests_total{method="GET",route="/api/v1/topics",status="401"}' in metrics
     assert 'callpulse_calls{status="tagged"} 6.0' in metrics
     assert "callpulse_queue_depth 0.0" in metrics and 'callpulse_alerts{kind="topic",status="open"} 1.0' in metrics
+    with seeded.session() as session:
+        newest = session.scalar(select(func.max(Call.started_at)))
+    assert newest is not None
+    arrived = (newest if newest.tzinfo else newest.replace(tzinfo=UTC)).timestamp()
+    assert _gauge(metrics, "callpulse_newest_call_timestamp_seconds") == arrived
+    until = datetime(2026, 10, 14, 10, tzinfo=UTC).timestamp()
+    assert _gauge(metrics, "callpulse_decided_until_timestamp_seconds") == until
     assert client.get("/docs").status_code == 200
 
 
