@@ -158,14 +158,18 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
         console.print("no alerts")
         return
     for a in items:
-        what = a["topic"] or (f'"{a["phrase"]}"' if a["phrase"] else "all calls")
+        what = a["topic"] or (f'"{a["phrase"]}"' if a["phrase"] else "calls" if a["dimension"] else "all calls")
         where = ", ".join(f"{k}={v}" for k, v in a["dimension"].items()) or "all queues and languages"
         tag = ", backtest" if a.get("replay") else ""
         size = (
             f"no calls arrive (usually {a['baseline_rate']:.0f} an hour): check the recorder's export and ingest"
-            if a["kind"] == "volume" and not a["ratio"]
+            if a["kind"] == "volume" and not a["ratio"] and not a["dimension"]
             else f"{a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
-            f"{a.get('excess_calls', 0):.0f} extra calls since the change"
+            + (
+                f"{a.get('excess_calls', 0):.0f} extra calls since the change"
+                if a["ratio"] >= 1
+                else "callers are not reaching it"
+            )
         )
         console.print(
             f"[bold]#{a['id']} {a['kind']} alert: {what}[/]  \\[{a['severity']}, {a['status']}{tag}]\n"

@@ -18,6 +18,7 @@ from detect.detector import (
     segment_rates,
 )
 from detect.dispersion import DispersionOptions
+from detect.drops import DropOptions, drop_signals, from_hourly
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData, phrases_in_use
 from detect.incidents import Running, Signal
 from detect.slices import (
@@ -65,6 +66,7 @@ class DetectOptions:
     concentration_nats: float = 4.0  # ...and how much better "it sits there" must explain the counts than "even"
     concentration_lift: float = 2.0  # ...and how many times the rest of the topic's relative rise it must show
     change: ChangeOptions = field(default_factory=ChangeOptions)
+    drops: DropOptions = field(default_factory=DropOptions)
     slice_extra_history_hours: int = 168
     rate_hours: int = 24  # current/baseline rates are reported over the change's most recent hours
 
@@ -85,6 +87,7 @@ class Decider:
         self.ready_from = first_data_index + opts.min_history_hours
         # a slice's own baseline is read off few calls: it waits for more history than the topic's
         self.slices_from = self.ready_from + opts.slice_extra_history_hours
+        self.drops = from_hourly(data, opts.drops)
         self.topics: dict[str, list[int]] = {}
         for i, row in enumerate(data.rows):
             self.topics.setdefault(row.topic_id, []).append(i)
@@ -168,8 +171,8 @@ class Decider:
     def _row_of(
         self, kind: AlertKind, topic: str | None, phrase: str | None, dimension: dict[str, str]
     ) -> tuple[Evaluation, int | None]:
-        if kind == AlertKind.VOLUME:
-            return self.volume, 0
+        if kind == AlertKind.VOLUME:  # all calls; a queue's drop lasts while its own test alarms
+            return self.volume, None if dimension else 0
         if kind == AlertKind.EMERGING:
             return self.phrase, self.data.phrases.index(phrase) if phrase in self.data.phrases else None
         dim, value = next(iter(dimension.items()), (OVERALL, ""))
@@ -231,6 +234,10 @@ class Decider:
             return []
         start = self._change_start(self.volume, 0, t)
         return self._fresh([self._signal(AlertKind.VOLUME, None, None, {}, self.volume, 0, start, t)])
+
+    def drop_signals(self, t: int) -> list[Signal]:
+        """Queues whose calls stopped; a queue's share needs the history a slice does."""
+        return drop_signals(self.drops, self.data, t, self.opts.drops) if t >= self.slices_from else []
 
     def phrase_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from or self.phrase.alarm.shape[0] == 0:

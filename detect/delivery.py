@@ -94,7 +94,8 @@ def _what(alert: Mapping[str, Any]) -> str:
     if alert.get("kind") == "emerging":
         return f'new phrase "{alert.get("phrase")}"'
     if alert.get("kind") == "volume":
-        return "total call volume"
+        queue = (alert.get("dimension") or {}).get("queue")
+        return f"calls to queue {queue}" if queue else "total call volume"
     return f"topic {alert.get('topic')}"
 
 
@@ -135,7 +136,12 @@ def _terms(alert: Mapping[str, Any]) -> str:
 
 def _no_calls(alert: Mapping[str, Any]) -> bool:
     """The intake's silence alert: total volume at nothing."""
-    return alert.get("kind") == "volume" and not alert.get("ratio")
+    return alert.get("kind") == "volume" and not alert.get("ratio") and not alert.get("dimension")
+
+
+def _moved(alert: Mapping[str, Any]) -> str:
+    ratio = float(alert.get("ratio") or 0.0)
+    return f"is up {ratio:.1f}x" if ratio >= 1.0 else f"fell to {ratio:.1f}x its usual (callers are not reaching it)"
 
 
 def summary_line(alert: Mapping[str, Any]) -> str:
@@ -153,7 +159,7 @@ def summary_line(alert: Mapping[str, Any]) -> str:
             f"resolve on {_moment(alert.get('resolved_at'))} ({_where(alert)})"
         )
     return (
-        f"[{str(alert.get('severity', '')).upper()}] {_what(alert)} is up {alert.get('ratio', 0):.1f}x "
+        f"[{str(alert.get('severity', '')).upper()}] {_what(alert)} {_moved(alert)} "
         f"since {_since(alert)} ({_where(alert)})"
     )
 

@@ -188,7 +188,7 @@ def _set_watermark(session: Session, last: datetime) -> None:
 
 def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
     alarming: set[str] = set()
-    for signal in decider.topic_signals(t) + decider.volume_signals(t):
+    for signal in decider.topic_signals(t) + decider.volume_signals(t) + decider.drop_signals(t):
         alarming.add(signal.key)
         _record(session, run, signal)
     for signal in decider.phrase_signals(t):

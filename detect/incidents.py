@@ -47,6 +47,8 @@ class Signal:
 
     @property
     def key(self) -> str:
+        if self.kind == AlertKind.VOLUME and self.dimension:  # one queue's calls, not all calls
+            return f"{self.kind.value}:" + ",".join(f"{k}={v}" for k, v in sorted(self.dimension.items()))
         return incident_key(self.kind, self.topic_id, self.phrase)
 
 
@@ -55,8 +57,14 @@ def incident_key(kind: AlertKind, topic_id: str | None, phrase: str | None) -> s
     return f"{kind.value}:{topic_id or phrase or '*'}"
 
 
+DROPPED = 0.2  # a ratio this low comes only from a queue's drop test (every other test alarms on rises)
+
+
 def severity_of(baseline_rate: float, current_rate: float, ratio: float) -> Severity:
-    """From magnitude and volume: many extra calls per hour, or a multiple of the usual rate."""
+    """From magnitude and volume: many extra calls per hour, or a multiple of the usual rate; calls that stopped
+    reaching a queue (at most a fifth of its usual) are high, as its callers cannot get through."""
+    if ratio <= DROPPED:
+        return Severity.HIGH
     excess = current_rate - baseline_rate
     if excess >= 5.0 or (ratio >= 4.0 and excess >= 2.0):
         return Severity.HIGH

@@ -47,7 +47,7 @@ def test_emerging_and_volume_alerts_are_named_by_phrase_or_volume() -> None:
     emerging = {**ALERT, "kind": "emerging", "topic": None, "phrase": "esim activation", "dimension": {}}
     assert 'new phrase "esim activation"' in summary_line(emerging)
     assert "all queues and languages" in summary_line(emerging)
-    assert "total call volume" in summary_line({**ALERT, "kind": "volume", "topic": None})
+    assert "total call volume" in summary_line({**ALERT, "kind": "volume", "topic": None, "dimension": {}})
 
 
 def test_slack_payload_has_text_and_blocks_with_details() -> None:
@@ -161,3 +161,11 @@ def test_a_fix_verdict_says_whether_the_fix_worked_and_who_resolved() -> None:
     assert slack["blocks"][0]["text"]["text"] == "callpulse alert #7: did the fix work?"
     body = email_message(fixed, "callpulse@localhost", ["ops@example.org"]).get_content()
     assert "Resolved: 2026-10-27 16:30 UTC by ana: fee switched off" in body
+
+
+def test_a_queue_callers_cannot_reach_is_said_to_have_fallen() -> None:
+    dropped = ALERT | {"kind": "volume", "topic": None, "dimension": {"queue": "shop"}, "ratio": 0.04}
+    assert summary_line(dropped) == (
+        "[HIGH] calls to queue shop fell to 0.0x its usual (callers are not reaching it) since 2026-10-26 09:00 UTC "
+        "(queue shop)"
+    )

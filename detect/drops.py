@@ -1,0 +1,112 @@
+"""A queue whose calls stop: its share of all calls falls to a fraction of the usual. An IVR option removed by a
+change, a routing rule pointing elsewhere, a number that no longer connects: callers cannot reach the queue, and
+no topic rises because their calls never arrive. The rest of the centre goes on, so the hours are decided.
+
+Causal and vectorised like the spike test: hour t reads hours <= t only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaincc
+
+from core.models import AlertKind
+from detect.baseline import cumsum0, expected_counts
+from detect.detector import BoolArray, FloatArray, IntArray
+from detect.hourly import HOUR, HourlyData
+from detect.incidents import Signal
+
+
+@dataclass(frozen=True)
+class DropOptions:
+    windows: tuple[int, ...] = (3, 6, 12)  # hours summed
+    max_ratio: float = 0.2  # at most this share of the usual calls ...
+    min_expected: float = 30.0  # ... in hours that usually hold this many
+    alpha: float = 1e-6  # and a count this low must be this improbable under the usual share
+
+
+@dataclass(frozen=True)
+class Drops:
+    queues: tuple[str, ...]
+    counts: FloatArray  # (queues, hours): calls in the queue
+    expected: FloatArray  # (queues, hours): calls at its usual share of all calls
+    alarm: BoolArray
+    window: IntArray  # hours of the smallest window that alarmed
+
+
+def lower_tail(observed: FloatArray, mean: FloatArray) -> FloatArray:
+    """P(X <= observed) for Poisson(mean)."""
+    return np.asarray(gammaincc(np.floor(observed) + 1.0, np.clip(mean, 1e-12, None)), dtype=float)
+
+
+def queue_drops(queues: tuple[str, ...], counts: FloatArray, total: FloatArray, opts: DropOptions) -> Drops:
+    """Each queue's calls against its usual share of all calls (same hour of the week, earlier weeks)."""
+    expected = expected_counts(counts, np.broadcast_to(total, counts.shape))
+    alarm = np.zeros(counts.shape, dtype=bool)
+    window = np.zeros(counts.shape, dtype=np.int64)
+    cx, ce = cumsum0(counts), cumsum0(np.nan_to_num(expected))
+    known = cumsum0(np.isfinite(expected).astype(float))
+    for w in sorted(opts.windows):
+        if w > counts.shape[1]:
+            continue
+        xs = np.full(counts.shape, np.nan)
+        es = np.full(counts.shape, np.nan)
+        xs[:, w - 1 :], es[:, w - 1 :] = cx[:, w:] - cx[:, :-w], ce[:, w:] - ce[:, :-w]
+        whole = np.zeros(counts.shape, dtype=bool)
+        whole[:, w - 1 :] = known[:, w:] - known[:, :-w] >= w
+        with np.errstate(invalid="ignore"):
+            hit = whole & (es >= opts.min_expected) & (xs <= opts.max_ratio * es)
+            hit &= lower_tail(np.nan_to_num(xs), np.nan_to_num(es)) < opts.alpha
+        new = hit & ~alarm
+        window[new] = w
+        alarm |= hit
+    return Drops(queues, counts, expected, alarm, window)
+
+
+def drop_start(counts: FloatArray, expected: FloatArray, t: int, window: int, max_ratio: float) -> int:
+    """The first hour of the drop: back from t while hours ran at most max_ratio of their usual calls (those with
+    calls expected), no further than the window that alarmed."""
+    start = t
+    for h in range(t, max(-1, t - window), -1):
+        e = expected[h]
+        if np.isfinite(e) and e > 0 and counts[h] > max_ratio * e:
+            break
+        start = h
+    return start
+
+
+def from_hourly(data: HourlyData, opts: DropOptions) -> Drops:
+    """The queues' calls per hour, read off the topic rows of each queue (their slice totals are the queue's)."""
+    rows: dict[str, int] = {}
+    for i, row in enumerate(data.rows):
+        if row.dim == "queue" and row.value:
+            rows.setdefault(row.value, i)
+    queues = tuple(sorted(rows))
+    counts = np.array([data.totals[rows[q]] for q in queues], dtype=float).reshape(len(queues), data.hours)
+    return queue_drops(queues, counts, data.total, opts)
+
+
+def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> list[Signal]:
+    """A `volume` signal for each queue whose calls have dropped at hour t, named by the queue."""
+    out = []
+    for q in np.flatnonzero(drops.alarm[:, t]):
+        w = int(drops.window[q, t])
+        start = drop_start(drops.counts[q], drops.expected[q], t, w, opts.max_ratio)
+        xs = float(drops.counts[q, t - w + 1 : t + 1].sum())
+        es = float(np.nansum(drops.expected[q, t - w + 1 : t + 1]))
+        out.append(
+            Signal(
+                kind=AlertKind.VOLUME,
+                topic_id=None,
+                phrase=None,
+                dimension={"queue": drops.queues[q]},
+                change_at=data.at(start),
+                seen_at=data.at(t) + HOUR,
+                baseline_rate=es / w,
+                current_rate=xs / w,
+                ratio=xs / es,
+            )
+        )
+    return out

@@ -1,0 +1,43 @@
+"""A queue whose calls stop is one high `volume` alert named by the queue, within hours; ordinary quiet is not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import delete
+
+from core.db import Database
+from core.models import AlertKind, Severity, VolumeBucket
+from detect.drops import DropOptions, drop_start, lower_tail, queue_drops
+from detect.engine import run_detection
+from tests.detect.test_engine import HOURS, SPIKE, START, alerts, end_of, rate, write_world
+
+
+def test_lower_tail_is_the_poisson_cdf() -> None:
+    assert np.allclose(lower_tail(np.array([0.0, 2.0]), np.array([3.0, 3.0])), [np.exp(-3), np.exp(-3) * 8.5])
+
+
+def test_a_queue_that_stops_alarms_and_one_at_its_usual_share_does_not() -> None:
+    rng = np.random.default_rng(5)
+    lam = rate(900.0)
+    counts = np.vstack([rng.poisson(lam * 0.5), rng.poisson(lam * 0.5)]).astype(float)
+    counts[1, SPIKE:] = 0.0  # from 09:00 on a Tuesday nobody reaches the second queue
+    drops = queue_drops(("billing", "shop"), counts, counts.sum(axis=0), DropOptions())
+    assert not drops.alarm[0].any()
+    first = int(np.flatnonzero(drops.alarm[1])[0])
+    assert first - SPIKE + 1 <= 3  # within three hours of the change
+    assert drop_start(drops.counts[1], drops.expected[1], first, int(drops.window[1, first]), 0.2) == SPIKE
+
+
+def test_the_engine_names_the_queue_callers_cannot_reach(db: Database) -> None:
+    write_world(db, 3, [])
+    with db.session() as session:  # an IVR change leaves the shop queue without calls from the spike on
+        gone = START + timedelta(hours=SPIKE)
+        session.execute(delete(VolumeBucket).where(VolumeBucket.queue == "shop", VolumeBucket.bucket_start >= gone))
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    assert (alert.kind, alert.dimension, alert.severity) == (AlertKind.VOLUME, {"queue": "shop"}, Severity.HIGH)
+    assert alert.change_at == START + timedelta(hours=SPIKE)
+    assert alert.detected_at <= end_of(SPIKE + 2)
+    assert alert.ratio == 0.0
