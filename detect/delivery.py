@@ -94,8 +94,8 @@ def _what(alert: Mapping[str, Any]) -> str:
     if alert.get("kind") == "emerging":
         return f'new phrase "{alert.get("phrase")}"'
     if alert.get("kind") == "volume":
-        queue = (alert.get("dimension") or {}).get("queue")
-        return f"calls to queue {queue}" if queue else "total call volume"
+        place = ", ".join(f"{k} {v}" for k, v in sorted((alert.get("dimension") or {}).items()))
+        return f"calls in {place}" if place else "total call volume"
     return f"topic {alert.get('topic')}"
 
 

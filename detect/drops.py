@@ -1,6 +1,7 @@
-"""A queue whose calls stop: its share of all calls falls to a fraction of the usual. An IVR option removed by a
-change, a routing rule pointing elsewhere, a number that no longer connects: callers cannot reach the queue, and
-no topic rises because their calls never arrive. The rest of the centre goes on, so the hours are decided.
+"""A queue (or a language) whose calls stop: its share of all calls falls to a fraction of the usual. An IVR
+option removed by a change, a routing rule pointing elsewhere, a number that no longer connects: callers cannot
+reach the queue, and no topic rises because their calls never arrive. The rest of the centre goes on, so the hours
+are decided.
 
 Causal and vectorised like the spike test: hour t reads hours <= t only.
 """
@@ -29,9 +30,9 @@ class DropOptions:
 
 @dataclass(frozen=True)
 class Drops:
-    queues: tuple[str, ...]
-    counts: FloatArray  # (queues, hours): calls in the queue
-    expected: FloatArray  # (queues, hours): calls at its usual share of all calls
+    places: tuple[tuple[str, str], ...]  # (dimension, value): ("queue", "shop"), ("language", "hr")
+    counts: FloatArray  # (places, hours): calls there
+    expected: FloatArray  # (places, hours): calls at its usual share of all calls
     alarm: BoolArray
     window: IntArray  # hours of the smallest window that alarmed
 
@@ -41,8 +42,9 @@ def lower_tail(observed: FloatArray, mean: FloatArray) -> FloatArray:
     return np.asarray(gammaincc(np.floor(observed) + 1.0, np.clip(mean, 1e-12, None)), dtype=float)
 
 
-def queue_drops(queues: tuple[str, ...], counts: FloatArray, total: FloatArray, opts: DropOptions) -> Drops:
-    """Each queue's calls against its usual share of all calls (same hour of the week, earlier weeks)."""
+def place_drops(places: tuple[tuple[str, str], ...], counts: FloatArray, total: FloatArray, opts: DropOptions) -> Drops:
+    """Each queue's (or language's) calls against its usual share of all calls (same hour of the week, earlier
+    weeks)."""
     expected = expected_counts(counts, np.broadcast_to(total, counts.shape))
     alarm = np.zeros(counts.shape, dtype=bool)
     window = np.zeros(counts.shape, dtype=np.int64)
@@ -62,7 +64,7 @@ def queue_drops(queues: tuple[str, ...], counts: FloatArray, total: FloatArray, 
         new = hit & ~alarm
         window[new] = w
         alarm |= hit
-    return Drops(queues, counts, expected, alarm, window)
+    return Drops(places, counts, expected, alarm, window)
 
 
 def drop_start(counts: FloatArray, expected: FloatArray, t: int, window: int, max_ratio: float) -> int:
@@ -78,20 +80,27 @@ def drop_start(counts: FloatArray, expected: FloatArray, t: int, window: int, ma
 
 
 def from_hourly(data: HourlyData, opts: DropOptions) -> Drops:
-    """The queues' calls per hour, read off the topic rows of each queue (their slice totals are the queue's)."""
-    rows: dict[str, int] = {}
+    """The calls per hour of each queue and language, read off their topic rows (a slice's totals are all its
+    calls). A language whose calls stop is an IVR menu option that leads nowhere, or a recogniser that no longer
+    hears it."""
+    rows: dict[tuple[str, str], int] = {}
     for i, row in enumerate(data.rows):
-        if row.dim == "queue" and row.value:
-            rows.setdefault(row.value, i)
-    queues = tuple(sorted(rows))
-    counts = np.array([data.totals[rows[q]] for q in queues], dtype=float).reshape(len(queues), data.hours)
-    return queue_drops(queues, counts, data.total, opts)
+        if row.dim in ("queue", "language") and row.value:
+            rows.setdefault((row.dim, row.value), i)
+    places = tuple(sorted(rows))
+    counts = np.array([data.totals[rows[p]] for p in places], dtype=float).reshape(len(places), data.hours)
+    return place_drops(places, counts, data.total, opts)
 
 
 def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> list[Signal]:
-    """A `volume` signal for each queue whose calls have dropped at hour t, named by the queue."""
+    """A `volume` signal for each queue whose calls have dropped at hour t, named by it; for a language only while
+    no queue drops (a line for one language is a queue too: its drop is one incident, named by the queue)."""
     out = []
-    for q in np.flatnonzero(drops.alarm[:, t]):
+    alarmed = [int(q) for q in np.flatnonzero(drops.alarm[:, t])]
+    if any(drops.places[q][0] == "queue" for q in alarmed):
+        alarmed = [q for q in alarmed if drops.places[q][0] == "queue"]
+    for q in alarmed:
+        dim, value = drops.places[q]
         w = int(drops.window[q, t])
         start = drop_start(drops.counts[q], drops.expected[q], t, w, opts.max_ratio)
         xs = float(drops.counts[q, t - w + 1 : t + 1].sum())
@@ -101,7 +110,7 @@ def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> l
                 kind=AlertKind.VOLUME,
                 topic_id=None,
                 phrase=None,
-                dimension={"queue": drops.queues[q]},
+                dimension={dim: value},
                 change_at=data.at(start),
                 seen_at=data.at(t) + HOUR,
                 baseline_rate=es / w,

@@ -166,6 +166,6 @@ def test_a_fix_verdict_says_whether_the_fix_worked_and_who_resolved() -> None:
 def test_a_queue_callers_cannot_reach_is_said_to_have_fallen() -> None:
     dropped = ALERT | {"kind": "volume", "topic": None, "dimension": {"queue": "shop"}, "ratio": 0.04}
     assert summary_line(dropped) == (
-        "[HIGH] calls to queue shop fell to 0.0x its usual (callers are not reaching it) since 2026-10-26 09:00 UTC "
+        "[HIGH] calls in queue shop fell to 0.0x its usual (callers are not reaching it) since 2026-10-26 09:00 UTC "
         "(queue shop)"
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from core.db import Database
 from core.models import AlertKind, Severity, VolumeBucket
-from detect.drops import DropOptions, drop_start, lower_tail, queue_drops
+from detect.drops import DropOptions, drop_start, lower_tail, place_drops
 from detect.engine import run_detection
 from tests.detect.test_engine import HOURS, SPIKE, START, alerts, end_of, rate, write_world
 
@@ -23,7 +23,7 @@ def test_a_queue_that_stops_alarms_and_one_at_its_usual_share_does_not() -> None
     lam = rate(900.0)
     counts = np.vstack([rng.poisson(lam * 0.5), rng.poisson(lam * 0.5)]).astype(float)
     counts[1, SPIKE:] = 0.0  # from 09:00 on a Tuesday nobody reaches the second queue
-    drops = queue_drops(("billing", "shop"), counts, counts.sum(axis=0), DropOptions())
+    drops = place_drops((("queue", "billing"), ("queue", "shop")), counts, counts.sum(axis=0), DropOptions())
     assert not drops.alarm[0].any()
     first = int(np.flatnonzero(drops.alarm[1])[0])
     assert first - SPIKE + 1 <= 3  # within three hours of the change
@@ -41,3 +41,31 @@ def test_the_engine_names_the_queue_callers_cannot_reach(db: Database) -> None:
     assert alert.change_at == START + timedelta(hours=SPIKE)
     assert alert.detected_at <= end_of(SPIKE + 2)
     assert alert.ratio == 0.0
+
+
+def _relabel(db: Database, queue: str, language: str) -> None:
+    with db.session() as session:
+        session.execute(update(VolumeBucket).where(VolumeBucket.queue == queue).values(language=language))
+
+
+def test_a_language_callers_cannot_reach_is_named_and_a_one_language_line_is_one_alert(db: Database) -> None:
+    write_world(db, 4, [])
+    _relabel(db, "billing", "hr")  # billing's callers speak Croatian; the other queues English
+    gone = START + timedelta(hours=SPIKE)
+    with db.session() as session:  # the Croatian line of the IVR leads nowhere
+        session.execute(delete(VolumeBucket).where(VolumeBucket.language == "hr", VolumeBucket.bucket_start >= gone))
+    run_detection(db, now=end_of(HOURS), replay=True)
+    assert [(a.kind, a.dimension) for a in alerts(db)] == [(AlertKind.VOLUME, {"queue": "billing"})]
+
+
+def test_a_language_whose_calls_stop_across_shared_queues_is_named_by_the_language(db: Database) -> None:
+    write_world(db, 5, [])
+    with db.session() as session:
+        session.execute(update(VolumeBucket).values(language="hr"))
+    write_world(db, 6, [])  # English callers in the same queues
+    gone = START + timedelta(hours=SPIKE)
+    with db.session() as session:
+        session.execute(delete(VolumeBucket).where(VolumeBucket.language == "hr", VolumeBucket.bucket_start >= gone))
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    assert (alert.kind, alert.dimension, alert.change_at) == (AlertKind.VOLUME, {"language": "hr"}, gone)
