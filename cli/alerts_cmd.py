@@ -145,6 +145,13 @@ AFTER_FIX = {
 }
 
 
+AFTER_DROP_FIX = {
+    "back_to_baseline": "calls are back (the place's calls returned after the resolve)",
+    "still_elevated": "calls still missing (they have not come back since the resolve)",
+    "": AFTER_FIX[""],
+}
+
+
 def _when(iso: str | None) -> str:
     return (iso or "").replace("T", " ")[:16] + " UTC" if iso else "?"
 
@@ -182,4 +189,5 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
         if a["example_call_ids"]:
             console.print("   calls: " + ", ".join(a["example_call_ids"][:5]))
         if a["status"] == "resolved":
-            console.print("   fix:   " + AFTER_FIX.get(a.get("recovery") or "", AFTER_FIX[""]))
+            verdicts = AFTER_FIX if a["ratio"] >= 1 else AFTER_DROP_FIX
+            console.print("   fix:   " + verdicts.get(a.get("recovery") or "", verdicts[""]))

@@ -18,7 +18,7 @@ from detect.detector import (
     segment_rates,
 )
 from detect.dispersion import DispersionOptions
-from detect.drops import DropOptions, drop_signals, from_hourly
+from detect.drops import DropOptions, drop_signals, from_hourly, still_down
 from detect.hourly import HOUR, OVERALL, FloatArray, HourlyData, phrases_in_use
 from detect.incidents import Running, Signal
 from detect.slices import (
@@ -238,6 +238,10 @@ class Decider:
     def drop_signals(self, t: int) -> list[Signal]:
         """Queues whose calls stopped; a queue's share needs the history a slice does."""
         return drop_signals(self.drops, self.data, t, self.opts.drops) if t >= self.slices_from else []
+
+    def still_down(self, dimension: dict[str, str], start: int, t: int) -> bool | None:
+        """Whether a queue's (or language's) calls are still missing over hours start..t; None: too few to tell."""
+        return still_down(self.drops, dimension, (start, t), self.opts.drops)
 
     def phrase_signals(self, t: int) -> list[Signal]:
         if t < self.ready_from or self.phrase.alarm.shape[0] == 0:

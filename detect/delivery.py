@@ -153,10 +153,17 @@ def summary_line(alert: Mapping[str, Any]) -> str:
             "and ingest"
         )
     if _is_fix(alert):
-        verdict = "is back to its level before the change" if _fix_worked(alert) else "is still elevated"
+        worked, dropped = _fix_worked(alert), float(alert.get("ratio") or 0.0) < 1.0
+        verdict = {
+            (True, False): "is back to its level before the change",
+            (False, False): "is still elevated",
+            (True, True): "are back",
+            (False, True): "are still missing",
+        }[(worked, dropped)]
+        tag = "FIX WORKED" if worked else "STILL DOWN" if dropped else "STILL ELEVATED"
         return (
-            f"[{'FIX WORKED' if _fix_worked(alert) else 'STILL ELEVATED'}] {_what(alert)} {verdict} after the "
-            f"resolve on {_moment(alert.get('resolved_at'))} ({_where(alert)})"
+            f"[{tag}] {_what(alert)} {verdict} after the resolve on {_moment(alert.get('resolved_at'))} "
+            f"({_where(alert)})"
         )
     return (
         f"[{str(alert.get('severity', '')).upper()}] {_what(alert)} {_moved(alert)} "

@@ -119,3 +119,15 @@ def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> l
             )
         )
     return out
+
+
+def still_down(drops: Drops, dimension: dict[str, str], span: tuple[int, int], opts: DropOptions) -> bool | None:
+    """Over hours span = (start, t): whether the place's calls are still at most half of their usual, once those
+    hours usually held ``min_expected`` calls; None before (or for a place not watched)."""
+    place = next(iter(dimension.items()), None)
+    if place not in drops.places:
+        return None
+    q, (start, t) = drops.places.index(place), span
+    xs = float(drops.counts[q, start : t + 1].sum())
+    es = float(np.nansum(drops.expected[q, start : t + 1]))
+    return None if es < opts.min_expected else xs <= 0.5 * es

@@ -216,6 +216,11 @@ def _watch_fix(run: _Run, decider: Decider, alert: Alert, t: int, above_before: 
     series = _series_of(alert)
     run.book.touch_resolved(alert, now, above_before and decider.still_elevated(*series, t) is not None)
     fixed = decider.data.index_of((alert.resolved_at or now) + HOUR - timedelta(microseconds=1))  # next whole hour
+    if alert.kind == AlertKind.VOLUME and alert.dimension:  # a drop: are the place's calls back?
+        down = decider.still_down(dict(alert.dimension), fixed, t)
+        if down is not None:
+            run.book.judge_fix(alert, now, down)
+        return
     if decider.heard_since(*series, fixed, t):
         after_fix = decider.still_elevated(*series, t, since=_change_of(decider, alert), after=fixed)
         run.book.judge_fix(alert, now, after_fix is not None)

@@ -169,3 +169,10 @@ def test_a_queue_callers_cannot_reach_is_said_to_have_fallen() -> None:
         "[HIGH] calls in queue shop fell to 0.0x its usual (callers are not reaching it) since 2026-10-26 09:00 UTC "
         "(queue shop)"
     )
+
+
+def test_the_verdict_on_a_drop_says_whether_the_calls_came_back() -> None:
+    dropped = ALERT | {"kind": "volume", "topic": None, "dimension": {"queue": "shop"}, "ratio": 0.0, "event": "fix"}
+    back = dropped | {"recovery": "back_to_baseline", "resolved_at": "2026-10-27T16:30:00+00:00"}
+    assert summary_line(back).startswith("[FIX WORKED] calls in queue shop are back after the resolve on 2026-10-27")
+    assert summary_line(back | {"recovery": "still_elevated"}).startswith("[STILL DOWN] calls in queue shop are still")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import delete, update
+import pytest
+from sqlalchemy import delete, select, update
 
 from core.db import Database
-from core.models import AlertKind, Severity, VolumeBucket
+from core.models import Alert, AlertKind, AlertStatus, Severity, VolumeBucket
 from detect.drops import DropOptions, drop_start, lower_tail, place_drops
 from detect.engine import run_detection
+from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
 from tests.detect.test_engine import HOURS, SPIKE, START, alerts, end_of, rate, write_world
 
 
@@ -69,3 +71,21 @@ def test_a_language_whose_calls_stop_across_shared_queues_is_named_by_the_langua
     run_detection(db, now=end_of(HOURS), replay=True)
     (alert,) = alerts(db)
     assert (alert.kind, alert.dimension, alert.change_at) == (AlertKind.VOLUME, {"language": "hr"}, gone)
+
+
+@pytest.mark.parametrize(("back", "verdict"), [(True, BACK_TO_BASELINE), (False, STILL_ELEVATED)])
+def test_a_resolved_drop_is_judged_on_whether_the_calls_came_back(db: Database, back: bool, verdict: str) -> None:
+    write_world(db, 3, [])
+    restored = SPIKE + 8
+    with db.session() as session:  # the shop queue loses its calls; the IVR is fixed eight hours later, or not
+        gone = VolumeBucket.bucket_start >= START + timedelta(hours=SPIKE)
+        if back:
+            gone &= VolumeBucket.bucket_start < START + timedelta(hours=restored)
+        session.execute(delete(VolumeBucket).where(VolumeBucket.queue == "shop", gone))
+    run_detection(db, now=end_of(restored - 1))
+    with db.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        alert.status, alert.resolved_at = AlertStatus.RESOLVED, end_of(restored - 1)
+    run_detection(db, now=end_of(restored + 24))
+    with db.session() as session:
+        assert session.scalars(select(Alert.recovery)).one() == verdict
