@@ -10,14 +10,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from core.db import Database
+from core.models import Alert, AlertKind, Severity
 from tests.api.test_dashboard_data import AUDIO_CALL_ID, AUDIO_SEGMENTS, CALLPULSE, SPIKE_TOPIC, seed
 
 pytestmark = pytest.mark.browser
@@ -314,3 +317,25 @@ def test_topics_page_and_phone_width(page: tuple[sync_api.Page, Watch], site: Si
         _shot(tab, site, "phone-" + (path.strip("/").split("/")[0] or "overview"))
     tab.keyboard.press("Tab")
     assert tab.evaluate("document.activeElement.className") == "skip"
+
+
+def test_the_inbox_names_a_dropped_queue_and_a_silent_intake(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    db = Database(f"sqlite:///{site.shots.parent}/callpulse.db")
+    at = datetime(2026, 9, 1, 9, tzinfo=UTC)  # before the seeded alerts: listed after them
+    common = {"kind": AlertKind.VOLUME, "change_at": at, "detected_at": at, "last_seen_at": at, "current_rate": 0.0}
+    with db.session() as session:
+        dropped = Alert(**common, incident_key="volume:queue=shop", dimension={"queue": "shop"}, baseline_rate=9.0,
+                        ratio=0.0, severity=Severity.HIGH)  # fmt: skip
+        silent = Alert(**common, incident_key="volume:silence", dimension={}, baseline_rate=40.0, ratio=0.0,
+                       severity=Severity.HIGH)  # fmt: skip
+        session.add_all([dropped, silent])
+    try:
+        _login(tab, site)
+        items = tab.locator("#alert-list .alert-item")
+        sync_api.expect(items.filter(has_text="calls in queue shop")).to_have_count(1)
+        sync_api.expect(items.filter(has_text="no calls arriving")).to_have_count(1)
+    finally:
+        with db.session() as session:
+            session.execute(delete(Alert).where(Alert.incident_key.in_(["volume:queue=shop", "volume:silence"])))
+        db.engine.dispose()

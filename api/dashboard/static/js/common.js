@@ -150,7 +150,11 @@ const CP = (() => {
 
   function alertSubject(a) {
     if (a.kind === "emerging") return "“" + (a.phrase || "?") + "”";
-    if (a.kind === "volume") return "total call volume";
+    if (a.kind === "volume") {  // all calls rising, none arriving, or one queue's (language's) calls dropping
+      const where = Object.entries(a.dimension || {}).map(([k, v]) => k + " " + v).join(", ");
+      if (where) return "calls in " + where;
+      return a.ratio === 0 ? "no calls arriving" : "total call volume";
+    }
     return a.topic || "?";
   }
 
