@@ -340,6 +340,8 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
             calls_of_both = run.related[target.incident_key] | set(target.example_call_ids or [])
             target.dimension = where_calls_sit(session, decider.opts, calls_of_both, target)
         return
+    if evidence.few_callers(session, calls):
+        return  # one or two callers repeating themselves; the phrase may fire again when others say it
     alert, _ = book.observe(signal)
     run.created.append(alert)
     run.related[signal.key] = set(calls)

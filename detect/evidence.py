@@ -123,6 +123,15 @@ def customer_texts(session: Session, call_ids: Sequence[str]) -> tuple[list[str]
     return [" ".join(t) for t in texts.values()], main_language(session, call_ids) or "en"
 
 
+def few_callers(session: Session, call_ids: Sequence[str], least: int = 3) -> bool:
+    """Whether calls whose callers are known came from fewer than ``least`` callers: one customer calling again
+    and again says the same words (their name, their contract) in every call, which is no problem of many.
+    Calls of unknown callers (no caller id) leave it open: False."""
+    hashes = list(session.scalars(select(Call.caller_hash).where(Call.id.in_(list(call_ids))))) if call_ids else []
+    known = [h for h in hashes if h]
+    return len(known) * 2 >= len(hashes) > 0 and len(set(known)) < least
+
+
 def main_language(session: Session, call_ids: Sequence[str]) -> str | None:
     """The calls' most common known language."""
     if not call_ids:

@@ -48,11 +48,22 @@ class World:
         for h, n in zip(range(start, end), counts, strict=True):
             self.calls_in_hour(phrase, text, language, h, int(n), topic)
 
-    def calls_in_hour(self, phrase: str, text: str, language: str, h: int, n: int, topic: bool = False) -> None:
+    def calls_in_hour(
+        self, phrase: str, text: str, language: str, h: int, n: int, topic: bool = False, caller: str | None = None
+    ) -> None:
+        """``caller``: the caller's hash for every call (one customer calling again), else each call its own."""
         for k in range(n):
             call_id = f"{phrase}-{h}-{k}"
             at = START + timedelta(hours=h, minutes=k % 60)
-            self.calls.append({"id": call_id, "started_at": at, "language": language, "status": CallStatus.TAGGED})
+            self.calls.append(
+                {
+                    "id": call_id,
+                    "started_at": at,
+                    "language": language,
+                    "status": CallStatus.TAGGED,
+                    "caller_hash": caller or f"caller-{call_id}",
+                }
+            )
             seg = {"call_id": call_id, "idx": 0, "start": 0.0, "end": 5.0, "speaker": Speaker.CUSTOMER}
             self.segments.append({**seg, "text": text})
             if topic:
@@ -301,3 +312,15 @@ def test_two_unrelated_problems_in_two_languages_hours_apart_are_two_alerts(db: 
         (AlertKind.EMERGING, "esim activation"),
         (AlertKind.EMERGING, "ponovno pokretanje"),
     ]
+
+
+@pytest.mark.parametrize(("callers", "alerts"), [(1, []), (2, []), (6, [(AlertKind.EMERGING, "ivan horvat")])])
+def test_a_customer_calling_again_and_again_is_no_new_problem(
+    db: Database, callers: int, alerts: list[tuple[str, str | None]]
+) -> None:
+    # six calls over four hours that say the caller's name: from one or two customers, a repeat caller
+    world = World(31)
+    text = "Ivan Horvat again, my router still does not work"
+    for i, (h, n) in enumerate(((SPIKE, 2), (SPIKE + 1, 1), (SPIKE + 2, 1), (SPIKE + 3, 2))):
+        world.calls_in_hour("ivan horvat", text, "en", h, n, caller=None if callers > 2 else f"caller-{i % callers}")
+    assert alerts_of(db, world) == alerts
