@@ -127,5 +127,5 @@ def run_pipeline(
     silence = check_intake(db, datetime.now(UTC), quiet, timedelta(hours=d.cooldown_hours))
     with db.session() as session:
         delivered = deliver_pending(session, settings, datetime.now(UTC))
-    purged = purge_older_than(settings.retention_days) if settings.retention_days else None
+    purged = purge_older_than(db, settings.retention_days) if settings.retention_days else None
     return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged, silence)
