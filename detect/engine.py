@@ -36,6 +36,7 @@ from detect.kinship import (
     started_apart,
     talk_apart,
 )
+from detect.silence import SILENCE_KEY
 from detect.slices import recent_day
 from detect.wordings import name_after_main_phrase, size_of_wordings, where_calls_sit
 
@@ -196,7 +197,7 @@ def _decide_hour(session: Session, run: _Run, decider: Decider, t: int) -> None:
         _record_phrase(session, run, decider, signal)
     now = decider.data.at(t) + HOUR
     for alert in run.book.watched(now):
-        if alert.incident_key in alarming:
+        if alert.incident_key in alarming or alert.incident_key == SILENCE_KEY:  # the intake check keeps that one
             continue
         running = decider.still_elevated(*_series_of(alert), t, since=_change_of(decider, alert))
         if resolved_by(alert, now):
