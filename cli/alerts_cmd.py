@@ -175,7 +175,7 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
             + (
                 f"{a.get('excess_calls', 0):.0f} extra calls since the change"
                 if a["ratio"] >= 1
-                else "callers are not reaching it"
+                else f"callers are not reaching it: {a.get('excess_calls', 0):.0f} calls missing so far"
             )
         )
         console.print(

@@ -126,6 +126,9 @@ def _how_big(alert: Mapping[str, Any]) -> str:
     ratio, current, baseline = alert.get("ratio"), alert.get("current_rate"), alert.get("baseline_rate")
     if _no_calls(alert):
         return f"no calls now vs {baseline:.3g} an hour usually"
+    if float(ratio or 0.0) < 1.0:
+        extra = float(alert.get("excess_calls") or 0.0)
+        return f"{ratio:.1f}x usual ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} calls missing so far"
     extra = float(alert.get("excess_calls") or 0.0)
     return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far"
 

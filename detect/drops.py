@@ -79,6 +79,24 @@ def drop_start(counts: FloatArray, expected: FloatArray, t: int, window: int, ma
     return start
 
 
+MISSING_REACH = 168  # hours back that "calls missing so far" reads: a week
+
+
+def missing_calls(counts: FloatArray, expected: FloatArray, t: int, max_ratio: float) -> float:
+    """Calls the place usually had in its low stretch up to hour t but did not get: back over hours at most
+    max_ratio of their usual (an hour that usually holds less than a call cannot tell, and neither ends nor starts
+    the stretch), at most a week."""
+    start = t
+    for h in range(t, max(-1, t - MISSING_REACH), -1):
+        e = expected[h]
+        if not np.isfinite(e) or e < 1.0:
+            continue
+        if counts[h] > max_ratio * e:
+            break
+        start = h
+    return float(np.nansum(expected[start : t + 1]) - counts[start : t + 1].sum())
+
+
 def from_hourly(data: HourlyData, opts: DropOptions) -> Drops:
     """The calls per hour of each queue and language, read off their topic rows (a slice's totals are all its
     calls). A language whose calls stop is an IVR menu option that leads nowhere, or a recogniser that no longer
@@ -116,6 +134,8 @@ def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> l
                 baseline_rate=es / w,
                 current_rate=xs / w,
                 ratio=xs / es,
+                # how big, for a drop: the calls that did not arrive so far
+                excess_calls=missing_calls(drops.counts[q], drops.expected[q], t, opts.max_ratio),
             )
         )
     return out

@@ -43,6 +43,9 @@ def test_the_engine_names_the_queue_callers_cannot_reach(db: Database) -> None:
     assert alert.change_at == START + timedelta(hours=SPIKE)
     assert alert.detected_at <= end_of(SPIKE + 2)
     assert alert.ratio == 0.0
+    # how big: the shop queue's usual calls (~190 a day) that did not come while the drop alarmed (days of them;
+    # the baseline takes the drop in after a few days, as it takes in any lasting change)
+    assert 3 * 190 <= alert.excess_calls <= 7 * 190, alert.excess_calls
 
 
 def _relabel(db: Database, queue: str, language: str) -> None:
