@@ -32,7 +32,7 @@ class DropOptions:
 class Drops:
     places: tuple[tuple[str, str], ...]  # (dimension, value): ("queue", "shop"), ("language", "hr")
     counts: FloatArray  # (places, hours): calls there
-    expected: FloatArray  # (places, hours): calls at its usual share of all calls
+    expected: FloatArray  # (places, hours): calls at their usual ratio to the other calls
     alarm: BoolArray
     window: IntArray  # hours of the smallest window that alarmed
 
@@ -43,9 +43,11 @@ def lower_tail(observed: FloatArray, mean: FloatArray) -> FloatArray:
 
 
 def place_drops(places: tuple[tuple[str, str], ...], counts: FloatArray, total: FloatArray, opts: DropOptions) -> Drops:
-    """Each queue's (or language's) calls against its usual share of all calls (same hour of the week, earlier
-    weeks)."""
-    expected = expected_counts(counts, np.broadcast_to(total, counts.shape))
+    """Each queue's (or language's) calls against their usual ratio to all other calls (same hour of the week,
+    earlier weeks). The other calls, not all calls: a place whose calls stop takes its own share out of the total,
+    and against the total its usual calls would be underestimated by that share."""
+    others = np.clip(np.broadcast_to(total, counts.shape) - counts, 0.0, None)
+    expected = expected_counts(counts, others)
     alarm = np.zeros(counts.shape, dtype=bool)
     window = np.zeros(counts.shape, dtype=np.int64)
     cx, ce = cumsum0(counts), cumsum0(np.nan_to_num(expected))
