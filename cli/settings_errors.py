@@ -41,6 +41,8 @@ def _is_json(info: FieldInfo | None) -> bool:
 
 
 def _list_example(info: FieldInfo) -> str:
+    if info.examples:
+        return json.dumps(info.examples[0], separators=(",", ":"))
     default = info.get_default(call_default_factory=True)
     items = list(default)[:2] if default else ["first", "second"]
     return json.dumps(items, separators=(",", ":"))

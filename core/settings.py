@@ -111,6 +111,7 @@ class DeliverySettings(BaseModel):
         default_factory=list,
         description="Destinations that take only some alerts (by severity, kind, topic, queue, language), beside "
         "the lists above, which take every alert",
+        examples=[[{"channel": "slack", "target": "https://hooks.slack.com/services/T0/B0/x", "topics": ["billing"]}]],
     )
     max_attempts: int = Field(5, ge=1, description="Delivery attempts before giving up")
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles every attempt")

@@ -20,6 +20,13 @@ from cli.main import app
             "error: CALLPULSE_DELIVERY__WEBHOOK_URLS: not valid JSON; expected a JSON list, e.g. "
             """'["first","second"]'\n""",
         ),
+        (  # a list of objects is shown as one
+            "CALLPULSE_DELIVERY__ROUTES",
+            "not json",
+            "alerts",
+            "error: CALLPULSE_DELIVERY__ROUTES: not valid JSON; expected a JSON list, e.g. "
+            """'[{"channel":"slack","target":"https://hooks.slack.com/services/T0/B0/x","topics":["billing"]}]'\n""",
+        ),
         (
             "CALLPULSE_TRANSCRIBE__ALLOWED_LANGUAGES",
             "en",
