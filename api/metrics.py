@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -52,7 +52,7 @@ class WorkCollector(Collector):
         # for "the intake or the pipeline has stalled": alert on time() minus these
         if newest is not None:
             arrived = GaugeMetricFamily("callpulse_newest_call_timestamp_seconds", "Start of the newest call stored")
-            arrived.add_metric([], _aware(newest).timestamp())
+            arrived.add_metric([], newest.timestamp())
             yield arrived
         if decided is not None:
             until = GaugeMetricFamily(
@@ -60,10 +60,6 @@ class WorkCollector(Collector):
             )
             until.add_metric([], datetime.fromisoformat(decided.value).timestamp() + 3600.0)
             yield until
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class MetricsMiddleware:

@@ -69,13 +69,15 @@ def place_drops(places: tuple[tuple[str, str], ...], counts: FloatArray, total: 
     return Drops(places, counts, expected, alarm, window)
 
 
-def drop_start(counts: FloatArray, expected: FloatArray, t: int, window: int, max_ratio: float) -> int:
-    """The first hour of the drop: back from t while hours ran at most max_ratio of their usual calls (those with
-    calls expected), no further than the window that alarmed."""
+def low_since(counts: FloatArray, expected: FloatArray, t: int, reach: int, max_ratio: float) -> int:
+    """The first hour of the low stretch ending at t: back over hours at most max_ratio of their usual calls, at
+    most ``reach`` hours. An hour that usually holds less than a call cannot tell: it neither ends nor starts it."""
     start = t
-    for h in range(t, max(-1, t - window), -1):
+    for h in range(t, max(-1, t - reach), -1):
         e = expected[h]
-        if np.isfinite(e) and e > 0 and counts[h] > max_ratio * e:
+        if not np.isfinite(e) or e < 1.0:
+            continue
+        if counts[h] > max_ratio * e:
             break
         start = h
     return start
@@ -85,17 +87,8 @@ MISSING_REACH = 168  # hours back that "calls missing so far" reads: a week
 
 
 def missing_calls(counts: FloatArray, expected: FloatArray, t: int, max_ratio: float) -> float:
-    """Calls the place usually had in its low stretch up to hour t but did not get: back over hours at most
-    max_ratio of their usual (an hour that usually holds less than a call cannot tell, and neither ends nor starts
-    the stretch), at most a week."""
-    start = t
-    for h in range(t, max(-1, t - MISSING_REACH), -1):
-        e = expected[h]
-        if not np.isfinite(e) or e < 1.0:
-            continue
-        if counts[h] > max_ratio * e:
-            break
-        start = h
+    """Calls the place usually had in its low stretch up to hour t (at most a week) but did not get."""
+    start = low_since(counts, expected, t, MISSING_REACH, max_ratio)
     return float(np.nansum(expected[start : t + 1]) - counts[start : t + 1].sum())
 
 
@@ -122,7 +115,7 @@ def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> l
     for q in alarmed:
         dim, value = drops.places[q]
         w = int(drops.window[q, t])
-        start = drop_start(drops.counts[q], drops.expected[q], t, w, opts.max_ratio)
+        start = low_since(drops.counts[q], drops.expected[q], t, w, opts.max_ratio)  # no earlier than its window
         xs = float(drops.counts[q, t - w + 1 : t + 1].sum())
         es = float(np.nansum(drops.expected[q, t - w + 1 : t + 1]))
         out.append(

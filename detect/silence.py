@@ -8,7 +8,7 @@ Only for a live intake: a database of imported history, whose newest call is day
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Database
 from core.models import TOTAL, Alert, AlertKind, AlertStatus, Call, Severity, VolumeBucket
+from detect.volumes import hour_floor
 
 SILENCE_KEY = f"{AlertKind.VOLUME.value}:silence"
 HOUR = timedelta(hours=1)
@@ -37,16 +38,11 @@ class Silence:
     expected: float  # calls those hours usually hold
 
 
-def _floor(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
 def usual_calls(session: Session, start: datetime, end: datetime, weeks: int) -> float | None:
     """Median over earlier weeks of all calls in the same hours [start, end); None with fewer than two weeks."""
     first = session.scalar(select(func.min(VolumeBucket.bucket_start)))
     if first is None:
         return None
-    first = first if first.tzinfo else first.replace(tzinfo=UTC)
     sums = []
     for k in range(1, weeks + 1):
         lo, hi = start - k * WEEK, end - k * WEEK
@@ -67,8 +63,7 @@ def find_silence(session: Session, now: datetime, opts: SilenceOptions) -> Silen
     newest = session.scalar(select(func.max(Call.started_at)))
     if newest is None or opts.hours <= 0:
         return None
-    newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
-    since, end = _floor(newest) + HOUR, _floor(now)
+    since, end = hour_floor(newest) + HOUR, hour_floor(now)
     hours = int((end - since) / HOUR)
     if hours < opts.hours or now - newest > timedelta(hours=opts.max_hours):
         return None

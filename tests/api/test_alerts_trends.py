@@ -224,7 +224,7 @@ def test_ops_endpoints(client: TestClient, seeded: Database) -> None:
     with seeded.session() as session:
         newest = session.scalar(select(func.max(Call.started_at)))
     assert newest is not None
-    arrived = (newest if newest.tzinfo else newest.replace(tzinfo=UTC)).timestamp()
+    arrived = newest.timestamp()
     assert _gauge(metrics, "callpulse_newest_call_timestamp_seconds") == arrived
     until = datetime(2026, 10, 14, 10, tzinfo=UTC).timestamp()
     assert _gauge(metrics, "callpulse_decided_until_timestamp_seconds") == until

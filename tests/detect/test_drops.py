@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 
 from core.db import Database
 from core.models import Alert, AlertKind, AlertStatus, Severity, VolumeBucket
-from detect.drops import DropOptions, drop_start, lower_tail, place_drops
+from detect.drops import DropOptions, low_since, lower_tail, place_drops
 from detect.engine import run_detection
 from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
 from tests.detect.test_engine import HOURS, SPIKE, START, alerts, end_of, rate, write_world
@@ -29,7 +29,7 @@ def test_a_queue_that_stops_alarms_and_one_at_its_usual_share_does_not() -> None
     assert not drops.alarm[0].any()
     first = int(np.flatnonzero(drops.alarm[1])[0])
     assert first - SPIKE + 1 <= 3  # within three hours of the change
-    assert drop_start(drops.counts[1], drops.expected[1], first, int(drops.window[1, first]), 0.2) == SPIKE
+    assert low_since(drops.counts[1], drops.expected[1], first, int(drops.window[1, first]), 0.2) == SPIKE
 
 
 def test_the_engine_names_the_queue_callers_cannot_reach(db: Database) -> None:
