@@ -93,16 +93,9 @@ def missing_calls(counts: FloatArray, expected: FloatArray, t: int, max_ratio: f
 
 
 def from_hourly(data: HourlyData, opts: DropOptions) -> Drops:
-    """The calls per hour of each queue and language, read off their topic rows (a slice's totals are all its
-    calls). A language whose calls stop is an IVR menu option that leads nowhere, or a recogniser that no longer
-    hears it."""
-    rows: dict[tuple[str, str], int] = {}
-    for i, row in enumerate(data.rows):
-        if row.dim in ("queue", "language") and row.value:
-            rows.setdefault((row.dim, row.value), i)
-    places = tuple(sorted(rows))
-    counts = np.array([data.totals[rows[p]] for p in places], dtype=float).reshape(len(places), data.hours)
-    return place_drops(places, counts, data.total, opts)
+    """The calls per hour of each queue and language (all their calls, whether or not they match a topic). A
+    language whose calls stop is an IVR menu option that leads nowhere, or a recogniser that no longer hears it."""
+    return place_drops(data.places, data.place_totals, data.total, opts)
 
 
 def drop_signals(drops: Drops, data: HourlyData, t: int, opts: DropOptions) -> list[Signal]:

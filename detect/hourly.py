@@ -34,6 +34,9 @@ class HourlyData:
     totals: FloatArray  # (rows, hours): all calls in the row's slice
     phrases: tuple[str, ...]
     phrase_counts: FloatArray  # (phrases, hours)
+    # every queue and language, ("queue", "shop"), with its calls per hour: those whose calls match no topic too
+    places: tuple[tuple[str, str], ...]
+    place_totals: FloatArray  # (places, hours)
 
     @property
     def hours(self) -> int:
@@ -80,7 +83,9 @@ def load_hourly(session: Session, start: datetime, end: datetime, min_phrase_cou
         [total if r.dim == OVERALL else slice_totals.get((r.dim, r.value), np.zeros(hours)) for r in rows]
     ).reshape(len(rows), hours)
     phrases, phrase_counts = _load_phrases(session, start, end, hours, min_phrase_count)
-    return HourlyData(start, total, rows, counts, totals, phrases, phrase_counts)
+    places = tuple(sorted(k for k in slice_totals if k[1]))
+    place_totals = np.array([slice_totals[k] for k in places]).reshape(len(places), hours)
+    return HourlyData(start, total, rows, counts, totals, phrases, phrase_counts, places, place_totals)
 
 
 def _load_phrases(

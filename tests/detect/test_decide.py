@@ -57,7 +57,17 @@ def phrase_alarms(everyday_tail: list[int], new_arrivals: list[int], other_phras
     counts = np.vstack([everyday, new, *[other] * other_phrases])
     names = tuple(f"phrase {i}" for i in range(len(counts)))
     empty = np.zeros((0, hours))
-    data = HourlyData(datetime(2026, 9, 7, tzinfo=UTC), np.full(hours, 100.0), (), empty, empty, names, counts)
+    data = HourlyData(
+        datetime(2026, 9, 7, tzinfo=UTC),
+        np.full(hours, 100.0),
+        (),
+        empty,
+        empty,
+        names,
+        counts,
+        (),
+        np.zeros((0, hours)),
+    )
     alarm = Decider(data, DetectOptions(), 0).phrase.alarm[:, HISTORY:]
     return bool(alarm[0].any()), bool(alarm[1].any())
 

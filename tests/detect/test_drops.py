@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from core.db import Database
-from core.models import Alert, AlertKind, AlertStatus, Severity, VolumeBucket
+from core.models import TOTAL, Alert, AlertKind, AlertStatus, Severity, VolumeBucket
 from detect.drops import DropOptions, low_since, lower_tail, place_drops
 from detect.engine import run_detection
 from detect.incidents import BACK_TO_BASELINE, STILL_ELEVATED
-from tests.detect.test_engine import HOURS, SPIKE, START, alerts, end_of, rate, write_world
+from tests.detect.test_engine import HOURS, SPIKE, START, alerts, bucket_rows, end_of, rate, write_world
 
 
 def test_lower_tail_is_the_poisson_cdf() -> None:
@@ -46,6 +46,19 @@ def test_the_engine_names_the_queue_callers_cannot_reach(db: Database) -> None:
     # how big: the shop queue's usual calls (~190 a day) that did not come while the drop alarmed (days of them;
     # the baseline takes the drop in after a few days, as it takes in any lasting change)
     assert 3 * 190 <= alert.excess_calls <= 7 * 190, alert.excess_calls
+
+
+def test_a_queue_whose_calls_match_no_topic_is_watched_too(db: Database) -> None:
+    write_world(db, 7, [])
+    rng = np.random.default_rng(7)
+    porting = rng.poisson(rate(300.0))  # a porting line: its calls match no topic, only the totals know them
+    porting[SPIKE:] = 0
+    with db.session() as session:
+        session.execute(insert(VolumeBucket), bucket_rows(TOTAL, "porting", porting))
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    assert (alert.kind, alert.dimension) == (AlertKind.VOLUME, {"queue": "porting"})
+    assert alert.change_at == START + timedelta(hours=SPIKE)
 
 
 def _relabel(db: Database, queue: str, language: str) -> None:

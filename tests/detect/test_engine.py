@@ -46,15 +46,15 @@ def write_world(
                     mult[s0:s1] *= factor
             counts = rng.poisson(lam * share * qdist[qi] * mult)
             totals[q] += counts
-            rows += _rows(topic, q, counts)
+            rows += bucket_rows(topic, q, counts)
     for q in QUEUES:
         totals[q] += rng.poisson(lam * 0.82 / len(QUEUES))
-        rows += _rows(TOTAL, q, totals[q])
+        rows += bucket_rows(TOTAL, q, totals[q])
     with db.session() as session:
         session.execute(insert(VolumeBucket), rows)
 
 
-def _rows(topic: str, queue: str, counts: np.ndarray) -> list[dict[str, Any]]:
+def bucket_rows(topic: str, queue: str, counts: np.ndarray) -> list[dict[str, Any]]:
     return [
         {
             "bucket_start": START + timedelta(hours=i),
@@ -195,7 +195,7 @@ def test_calls_moved_between_queues_name_the_queue_that_gained_them(db: Database
     split = np.array([rng.multinomial(n, after if h >= SPIKE else before) for h, n in enumerate(topic)])
     rows: list[dict[str, Any]] = []
     for qi, q in enumerate(QUEUES):
-        rows += _rows("a", q, split[:, qi]) + _rows(TOTAL, q, split[:, qi] + rng.poisson(lam * 0.92 / 3))
+        rows += bucket_rows("a", q, split[:, qi]) + bucket_rows(TOTAL, q, split[:, qi] + rng.poisson(lam * 0.92 / 3))
     with db.session() as session:
         session.execute(insert(VolumeBucket), rows)
     run_detection(db, now=end_of(HOURS), replay=True)

@@ -43,7 +43,17 @@ def test_a_shared_word_is_new_when_tracked_phrases_say_it_only_since_the_change(
     counts[2, change:] = 1.0  # "qr code"
     phrases = ("esim activation", "pin code", "qr code")
     empty = np.zeros((0, hours))
-    data = HourlyData(datetime(2026, 9, 7, tzinfo=UTC), np.full(hours, 100.0), (), empty, empty, phrases, counts)
+    data = HourlyData(
+        datetime(2026, 9, 7, tzinfo=UTC),
+        np.full(hours, 100.0),
+        (),
+        empty,
+        empty,
+        phrases,
+        counts,
+        (),
+        np.zeros((0, hours)),
+    )
     mine = ["aktivacijski kod", "nova esim", "uspijevati"]  # a wording and terms its calls set apart
     theirs = ["esim activation", "qr code", "uspijevati"]
     # "esim" is new; "code" and "kod" are not shared or not new; "uspijevati" no tracked phrase says
