@@ -17,6 +17,7 @@ from core.models import Call, CallStatus, Segment, TopicHit
 from core.recordings import recording_path
 from core.redact import hash_caller_id as core_hash_caller_id
 from core.redact import redact_text
+from core.retention import check_after_horizon
 from core.search import cursor_time, decode_cursor, encode_cursor
 from core.typed_pii import redact_path
 
@@ -64,6 +65,7 @@ def import_transcripts(session: Session, transcripts: list[TranscriptIn]) -> tup
         if session.get(Call, item.call_id) is not None:
             existing.append(item.call_id)
             continue
+        check_after_horizon(session, item.started_at)
         for seg in item.segments:
             if seg.end < seg.start:
                 raise InvalidInput(f"call {item.call_id}: a segment ends before it starts ({seg.start} > {seg.end})")

@@ -29,6 +29,7 @@ def _summary_json(summary: IngestSummary) -> dict[str, Any]:
         "files": summary.files,
         "calls_new": summary.calls_new,
         "skipped_existing": summary.skipped_existing,
+        "before_horizon": summary.before_horizon,
         "audio_registered": summary.audio_registered,
         "bad_records": [{"file": b.file, "line": b.line, "reason": b.reason} for b in summary.bad_records],
     }
@@ -40,6 +41,8 @@ def _print_summary(summary: IngestSummary) -> None:
     table.add_row("new calls", str(summary.calls_new))
     table.add_row("  of them recordings (pending transcription)", str(summary.audio_registered))
     table.add_row("already ingested (skipped)", str(summary.skipped_existing))
+    if summary.before_horizon:
+        table.add_row("started before the retention horizon (skipped)", str(summary.before_horizon))
     table.add_row("bad records (skipped)", str(len(summary.bad_records)))
     console.print(table)
     if summary.calls_new == 0 and summary.skipped_existing > 0:

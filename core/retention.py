@@ -7,6 +7,7 @@ rebuilds leave every bucket before the horizon as it is (``purged_before``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,22 @@ def purged_before(session: Session) -> datetime | None:
     """The retention horizon: calls started before it are gone, and their hours' counts are final."""
     row = session.get(AppMeta, PURGED_BEFORE)
     return datetime.fromisoformat(row.value) if row else None
+
+
+def before_horizon(session: Session) -> Callable[[datetime], bool]:
+    """Whether a call started at a moment retention has passed: such a call is not taken in again (its hours'
+    counts are final, and a drop folder still holding it would bring it back after every purge)."""
+    horizon = purged_before(session)
+    return lambda started_at: horizon is not None and started_at < horizon
+
+
+def check_after_horizon(session: Session, started_at: datetime) -> None:
+    """Refuse a call started before the retention horizon (see ``before_horizon``)."""
+    if before_horizon(session)(started_at):
+        raise InvalidInput(
+            f"the call started at {started_at.isoformat()}, before the retention horizon "
+            f"{purged_before(session)}: calls before it are purged and their hours' counts are final"
+        )
 
 
 def check_keep_days(days: int) -> None:

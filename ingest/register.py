@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from core.models import Call, CallStatus, Segment
 from core.progress import NoProgress, Progress
 from core.records import AudioRecord, CallMeta, Redaction, SegmentData, TranscriptRecord
 from core.redact import hash_caller_id, redact_text, redact_words
+from core.retention import before_horizon
 from core.typed_pii import redact_path
 from ingest.metadata import BadRecord, ImportedTranscript
 
@@ -32,6 +34,7 @@ class IngestSummary:
     audio_registered: int = 0
     bad_records: tuple[BadRecord, ...] = field(default_factory=tuple)
     waiting: int = 0  # files perhaps still being written, left for a later run
+    before_horizon: int = 0  # calls started before the retention horizon: not taken in again
 
     def __add__(self, other: IngestSummary) -> IngestSummary:
         return IngestSummary(
@@ -41,12 +44,13 @@ class IngestSummary:
             audio_registered=self.audio_registered + other.audio_registered,
             bad_records=self.bad_records + other.bad_records,
             waiting=self.waiting + other.waiting,
+            before_horizon=self.before_horizon + other.before_horizon,
         )
 
     @property
     def readable(self) -> int:
-        """Records that were understood, whether new or already known."""
-        return self.calls_new + self.skipped_existing
+        """Records that were understood, whether new, already known or past retention."""
+        return self.calls_new + self.skipped_existing + self.before_horizon
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -130,6 +134,13 @@ def _unknown(items: Sequence[T], call_id: Callable[[T], str], known: set[str]) -
     return fresh, len(items) - len(fresh)
 
 
+def _kept(items: list[T], started_at: Callable[[T], datetime], session: Session) -> tuple[list[T], int]:
+    """The items that started after the retention horizon; and how many did not."""
+    gone = before_horizon(session)
+    kept = [item for item in items if not gone(started_at(item))]
+    return kept, len(items) - len(kept)
+
+
 def _first_of_each(
     items: list[ImportedTranscript], first_line: dict[str, int], bad: list[BadRecord], file: str
 ) -> list[ImportedTranscript]:
@@ -158,7 +169,7 @@ def register_transcripts(
     """Insert new transcribed calls with their (redacted) segments; calls already known are left untouched."""
     progress = progress or NoProgress()
     key = caller_hash_key(session)
-    new = skipped = 0
+    new = skipped = old = 0
     bad: list[BadRecord] = []
     seen: set[str] = set()
     first_line: dict[str, int] = {}
@@ -170,7 +181,8 @@ def register_transcripts(
         )
         known = seen | _existing_ids(session, [r.record.meta.call_id for r in good])
         fresh, repeated = _unknown(good, lambda r: r.record.meta.call_id, known)
-        skipped += repeated
+        fresh, past = _kept(fresh, lambda r: r.record.meta.started_at, session)
+        skipped, old = skipped + repeated, old + past
         call_rows: list[dict[str, Any]] = []
         segment_rows: list[dict[str, Any]] = []
         for item in fresh:
@@ -184,7 +196,7 @@ def register_transcripts(
             session.execute(insert(Segment), segment_rows)
         new += len(call_rows)
         progress.advance(len(batch))
-    return IngestSummary(calls_new=new, skipped_existing=skipped, bad_records=tuple(bad))
+    return IngestSummary(calls_new=new, skipped_existing=skipped, bad_records=tuple(bad), before_horizon=old)
 
 
 def _placed(
@@ -208,7 +220,7 @@ def register_audio(
     ``place`` decides where a new call reads its recording from (it may refuse with InvalidInput)."""
     progress = progress or NoProgress()
     key = caller_hash_key(session)
-    new = skipped = 0
+    new = skipped = old = 0
     bad: list[BadRecord] = []
     seen: set[str] = set()
     for batch in _batches(records, AUDIO_BATCH):
@@ -216,7 +228,8 @@ def register_audio(
         bad.extend(r for r in batch if isinstance(r, BadRecord))
         known = seen | _existing_ids(session, [r.meta.call_id for r in good])
         fresh, repeated = _unknown(good, lambda r: r.meta.call_id, known)
-        skipped += repeated
+        fresh, past = _kept(fresh, lambda r: r.meta.started_at, session)
+        skipped, old = skipped + repeated, old + past
         rows: list[dict[str, Any]] = []
         for record in _placed(fresh, place, bad):
             caller_hash = hash_caller_id(key, record.meta.caller_id) if record.meta.caller_id else None
@@ -234,4 +247,6 @@ def register_audio(
             session.execute(insert(Call), rows)
         new += len(rows)
         progress.advance(len(batch))
-    return IngestSummary(calls_new=new, skipped_existing=skipped, audio_registered=new, bad_records=tuple(bad))
+    return IngestSummary(
+        calls_new=new, skipped_existing=skipped, audio_registered=new, bad_records=tuple(bad), before_horizon=old
+    )

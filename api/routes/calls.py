@@ -28,10 +28,12 @@ from api.media import (
     sniff_audio,
 )
 from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, TranscriptIn, UploadResult, problem_responses
+from core.db import Database
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
 from core.recordings import recording_path, upload_dir
 from core.records import content_call_id
+from core.retention import check_after_horizon
 from core.settings import Settings
 from core.trend_series import require_topic
 
@@ -61,7 +63,9 @@ UPLOAD_BODY = {
 }
 
 
-def _metadata(raw: Any, digest: str) -> CallMetaIn:
+def _metadata(raw: Any) -> tuple[CallMetaIn, bool]:
+    """The upload's metadata, validated before the recording is stored (a refused upload leaves no file); and
+    whether its call id is still to be taken from the content (a placeholder until then)."""
     data: dict[str, Any] = {}
     if isinstance(raw, str) and raw.strip():
         try:
@@ -73,14 +77,19 @@ def _metadata(raw: Any, digest: str) -> CallMetaIn:
         data = loaded
     generated = data.get("call_id") in (None, "")
     if generated:
-        data["call_id"] = content_call_id(digest)
+        data["call_id"] = content_call_id("0" * 64)
     data.setdefault("started_at", datetime.now(UTC).isoformat())
     try:
-        return CallMetaIn.model_validate(data, context={"generated_call_id": generated})
+        return CallMetaIn.model_validate(data, context={"generated_call_id": generated}), generated
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or "metadata"
         raise InvalidInput(f"invalid metadata: {field}: {error_message(first)}") from exc
+
+
+def _check_horizon(db: Database, meta: CallMetaIn) -> None:
+    with db.session() as session:
+        check_after_horizon(session, meta.started_at)
 
 
 def _store(upload: UploadFile, settings: Settings, limit: int) -> tuple[Path, str, str, int]:
@@ -135,8 +144,11 @@ async def upload_call(
         upload = form.get("audio")
         if not isinstance(upload, UploadFile):
             raise InvalidInput("the multipart field 'audio' (a file) is required")
+        meta, generated = _metadata(form.get("metadata"))
+        await run_in_threadpool(_check_horizon, db, meta)
         path, digest, ctype, size = await run_in_threadpool(_store, upload, settings, limit)
-        meta = _metadata(form.get("metadata"), digest)
+        if generated:
+            meta = meta.model_copy(update={"call_id": content_call_id(digest)})
     finally:
         await form.close()
 

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from core.db import Database
-from core.models import Call, CallStatus, Role
+from core.models import AppMeta, Call, CallStatus, Role
+from core.recordings import upload_dir
+from core.retention import PURGED_BEFORE
 from core.settings import ApiSettings, Settings
 from ingest.audio import file_call_id
 from tests.api.conftest import bearer
@@ -270,3 +272,28 @@ def test_calls_tagging_could_not_take_are_listed_as_failed(
     failed = client.get("/api/v1/calls", params={"status": "failed"}, headers=bearer(keys[Role.QA])).json()
     assert [(c["call_id"], c["status"]) for c in failed["items"]] == [("call-fee-1", "tagged")]
     assert failed["items"][0]["error"].startswith("tagging failed")  # why, though its status is kept
+
+
+def test_a_refused_upload_leaves_no_recording_behind(
+    client: TestClient, keys: dict[Role, str], settings: Settings
+) -> None:
+    bad = upload(client, keys[Role.ADMIN], wav_bytes(), meta={"call_id": "n-1", "started_at": "2026-11-02T10:00:00"})
+    assert bad.status_code == 400
+    assert not [p for p in upload_dir(settings.audio_dir).rglob("*") if p.is_file()]
+
+
+def test_calls_before_the_retention_horizon_are_refused(
+    client: TestClient, keys: dict[Role, str], database: Database, settings: Settings
+) -> None:
+    with database.session() as session:
+        session.add(AppMeta(key=PURGED_BEFORE, value="2026-11-01T00:00:00+00:00"))
+    old = upload(client, keys[Role.ADMIN], wav_bytes(), meta={**META, "started_at": "2026-10-31T23:00:00+00:00"})
+    assert old.status_code == 400 and old.headers["content-type"] == "application/problem+json"
+    assert "before the retention horizon" in old.json()["detail"]
+    assert not [p for p in upload_dir(settings.audio_dir).rglob("*") if p.is_file()]
+    assert upload(client, keys[Role.ADMIN], wav_bytes()).status_code == 201
+    body = {"call_id": "t-old", "started_at": "2026-10-30T10:00:00+00:00", "segments": []}
+    imported = client.post("/api/v1/calls/transcripts", json=body, headers=bearer(keys[Role.ADMIN]))
+    assert imported.status_code == 400 and "retention horizon" in imported.json()["detail"]
+    with database.session() as session:
+        assert session.get(Call, "t-old") is None

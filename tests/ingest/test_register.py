@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, text
 
 from core.db import Database, caller_hash_key
-from core.models import Call, CallStatus, Segment
+from core.models import AppMeta, Call, CallStatus, Segment
 from core.records import TranscriptRecord
 from core.redact import hash_caller_id
+from core.retention import PURGED_BEFORE
 from ingest.job import ingest_paths
 from ingest.metadata import BadRecord, ImportedTranscript
 from ingest.register import register_transcripts
 from ingest.transcripts import read_transcripts
-from tests.ingest.conftest import call_obj, write_jsonl
+from tests.ingest.conftest import call_obj, write_jsonl, write_wav
 
 PII_TEXT = (
     "My card number is 4561 2345 6789 0123, expiry 12/27. Call me on +385 91 234 5678 "
@@ -143,3 +146,25 @@ def test_segments_are_stored_in_time_order_whatever_the_file_order(db: Database,
         (2, 9.0, "Let me check."),  # equal starts keep the file's order
         (3, 9.0, "Thanks."),
     ]
+
+
+def test_calls_older_than_the_retention_horizon_are_not_registered_again(db: Database, tmp_path: Path) -> None:
+    # a drop folder still holds recordings and exports whose calls retention removed: taken in again, they would
+    # be transcribed again and purged again every round, into hours whose counts are final
+    with db.session() as session:
+        session.add(AppMeta(key=PURGED_BEFORE, value="2026-10-01T00:00:00+00:00"))
+    (tmp_path / "drop").mkdir()
+    old = write_wav(tmp_path / "drop" / "old.wav")
+    os.utime(old, (datetime(2026, 9, 3, tzinfo=UTC).timestamp(),) * 2)
+    write_wav(tmp_path / "drop" / "new.wav", freq=330.0)
+    write_jsonl(
+        tmp_path / "drop" / "calls.jsonl",
+        [call_obj("kept"), call_obj("gone", started_at="2026-09-30T23:59:00+00:00")],
+    )
+    summary = ingest_paths(db, [tmp_path / "drop"])
+    assert (summary.calls_new, summary.before_horizon, summary.readable, summary.bad_records) == (2, 2, 4, ())
+    with db.session() as session:
+        assert sorted(c.started_at >= datetime(2026, 10, 1, tzinfo=UTC) for c in session.scalars(select(Call))) == [
+            True,
+            True,
+        ]
