@@ -10,6 +10,7 @@ BENCHMARKS = [
     "bench.tcpd_bench",
     "bench.nab_bench",
     "bench.pipeline_bench",
+    "bench.ingest_bench",
     "bench.corpus_trials",
     "bench.transcribe_bench",
     "bench.search_bench",

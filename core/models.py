@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -316,3 +317,16 @@ class AppMeta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FileDigest(Base):
+    """The content id of a recording found in a folder, by its path's keyed hash (the path may hold a phone
+    number), size and change time: a drop folder read every few minutes is hashed only where files are new or
+    changed, not file by file each round."""
+
+    __tablename__ = "file_digests"
+
+    path_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    content_id: Mapped[str] = mapped_column(String(64))

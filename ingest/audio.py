@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,8 +119,11 @@ def _sidecar_fields(audio: Path) -> tuple[Mapping[str, Any] | None, Path | None]
     return None, None
 
 
-def audio_record(audio: Path, fields: Mapping[str, Any] | None = None) -> AudioRecord:
-    """The record for one recording; metadata from `fields` or its sidecar, else from the file itself."""
+def audio_record(
+    audio: Path, fields: Mapping[str, Any] | None = None, content_id: Callable[[Path], str] = file_call_id
+) -> AudioRecord:
+    """The record for one recording; metadata from `fields` or its sidecar, else from the file itself (its call
+    id from ``content_id``)."""
     origin, allowed = "manifest", META_KEYS | set(MANIFEST_FILE_COLUMNS)
     if fields is None:
         try:
@@ -132,6 +135,6 @@ def audio_record(audio: Path, fields: Mapping[str, Any] | None = None) -> AudioR
         raise InvalidInput(f"{origin}: metadata must be a JSON object")
     if fields:
         reject_unknown_keys(fields, allowed, "" if origin == "manifest" else f"{origin}: ")
-    call_id = None if fields and fields.get("call_id") else file_call_id(audio)
+    call_id = None if fields and fields.get("call_id") else content_id(audio)
     meta = parse_meta(fields or {}, default_call_id=call_id, default_started_at=file_time(audio))
     return AudioRecord(meta=meta, audio_path=str(audio.resolve()))

@@ -8,6 +8,7 @@ from pathlib import Path
 from core.db import Database
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
+from ingest.digests import load_memo, save_memo
 from ingest.register import IngestSummary, register_audio, register_transcripts
 from ingest.sources import plan_paths, private_placement, read_audio_items
 from ingest.transcripts import count_records, read_transcripts
@@ -36,8 +37,12 @@ def ingest_paths(
                 )
         if plan.audio:
             with db.session() as session:
+                memo = load_memo(session, [item.audio for item in plan.audio])
+            with db.session() as session:
                 place = private_placement(get_settings().audio_dir)
-                summary += register_audio(session, read_audio_items(plan.audio), progress=progress, place=place)
+                records = read_audio_items(plan.audio, memo.content_id)
+                summary += register_audio(session, records, progress=progress, place=place)
+                save_memo(session, memo)  # with the calls: a failed round leaves neither
     finally:
         progress.finish()
     return summary

@@ -11,7 +11,7 @@ from core.errors import InvalidInput
 from core.recordings import keep_private
 from core.records import AudioRecord
 from core.typed_pii import redact_path
-from ingest.audio import audio_record, is_audio_file, is_manifest, read_manifest, sidecar_candidates
+from ingest.audio import audio_record, file_call_id, is_audio_file, is_manifest, read_manifest, sidecar_candidates
 from ingest.metadata import BadRecord
 from ingest.transcripts import is_transcript_file
 
@@ -128,10 +128,12 @@ def plan_paths(paths: Sequence[Path], settled_before: float | None = None) -> In
     return IngestPlan(tuple(transcripts), chosen, tuple(bad), used, waiting)
 
 
-def read_audio_items(items: Sequence[AudioItem]) -> Iterator[AudioRecord | BadRecord]:
+def read_audio_items(
+    items: Sequence[AudioItem], content_id: Callable[[Path], str] = file_call_id
+) -> Iterator[AudioRecord | BadRecord]:
     for item in items:
         try:
-            yield audio_record(item.audio, item.fields)
+            yield audio_record(item.audio, item.fields, content_id)
         except InvalidInput as exc:
             where = item.origin or item.audio
             yield BadRecord(str(where), item.line, exc.detail)

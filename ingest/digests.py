@@ -1,0 +1,75 @@
+"""Content ids of recordings hashed in earlier rounds. A drop folder keeps every recording a recorder wrote;
+read every few minutes, it would be hashed whole each round (gigabytes for a few new calls). A file whose size
+and change time are those it had when hashed is taken for the same bytes, as rsync and make take it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from core.db import caller_hash_key
+from core.models import FileDigest
+from ingest.audio import file_call_id
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Stamp:
+    size: int
+    mtime_ns: int
+    content_id: str
+
+
+def path_key(key: bytes, path: Path) -> str:
+    """A keyed hash of the path: a recorder may name a recording by the caller's number."""
+    return hmac.new(key, os.fsencode(path), hashlib.sha256).hexdigest()
+
+
+class DigestMemo:
+    """Content ids by path, from an earlier round where the file is unchanged, else hashed now (and kept in
+    ``hashed`` to be saved with the calls they name)."""
+
+    def __init__(self, key: bytes, known: Mapping[str, Stamp]) -> None:
+        self._key = key
+        self._known = dict(known)
+        self.hashed: dict[str, Stamp] = {}
+
+    def content_id(self, path: Path) -> str:
+        st = path.stat()  # before reading: a file changed meanwhile is hashed again next round
+        k = path_key(self._key, path)
+        hit = self._known.get(k)
+        if hit is not None and (hit.size, hit.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            return hit.content_id
+        content_id = file_call_id(path)
+        self.hashed[k] = Stamp(st.st_size, st.st_mtime_ns, content_id)
+        return content_id
+
+
+def load_memo(session: Session, paths: Sequence[Path]) -> DigestMemo:
+    key = caller_hash_key(session)
+    keys = [path_key(key, p) for p in paths]
+    known: dict[str, Stamp] = {}
+    for i in range(0, len(keys), BATCH):
+        for row in session.scalars(select(FileDigest).where(FileDigest.path_key.in_(keys[i : i + BATCH]))):
+            known[row.path_key] = Stamp(row.size, row.mtime_ns, row.content_id)
+    return DigestMemo(key, known)
+
+
+def save_memo(session: Session, memo: DigestMemo) -> None:
+    keys = sorted(memo.hashed)
+    for i in range(0, len(keys), BATCH):
+        batch = keys[i : i + BATCH]
+        session.execute(delete(FileDigest).where(FileDigest.path_key.in_(batch)))
+        rows = [
+            {"path_key": k, "size": s.size, "mtime_ns": s.mtime_ns, "content_id": s.content_id}
+            for k, s in ((k, memo.hashed[k]) for k in batch)
+        ]
+        session.execute(insert(FileDigest), rows)
