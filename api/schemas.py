@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from fastapi import Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from core.models import AlertKind, AlertStatus, Severity, Speaker
+from core.moments import out_of_range
 from core.records import (
     CALL_ID_PATTERN,
     MAX_SECONDS,
@@ -18,6 +20,25 @@ from core.records import (
     language_code,
 )
 from core.redact import PERSONAL_ID_MESSAGE, PiiKind, identifier_pii, redact_values
+
+
+def _in_range(moment: datetime) -> datetime:
+    problem = out_of_range(moment)
+    if problem:
+        raise ValueError(problem)
+    return moment
+
+
+# A time a query names (since, until): with an offset, within years date arithmetic can move through.
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+def _folded(language: str | None) -> str | None:
+    return language.lower() if language else language
+
+
+# A language a query filters by: stored lower case ("HR" is stored as "hr"), so the filter folds it the same way.
+LanguageQuery = Annotated[str | None, Query(max_length=100), AfterValidator(_folded)]
 
 
 class Problem(BaseModel):

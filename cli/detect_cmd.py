@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,19 +16,10 @@ from cli.progress import RichProgress
 from core import alert_actions
 from core.errors import CallpulseError, InvalidInput
 from core.models import Alert
+from core.moments import parse_moment
 from core.progress import NoProgress
 from detect.engine import run_detection
 from detect.series_cli import SeriesPoint, read_series_csv, series_alarms, series_changepoints
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{name}: {value!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.command("detect")
@@ -43,7 +33,8 @@ def detect(
 ) -> None:
     """Decide every complete hourly bucket not decided yet (or, with --replay, all of history) and print new alerts."""
     try:
-        start, end = _when(since, "--since"), _when(until, "--until")
+        start = parse_moment(since, "--since") if since is not None else None
+        end = parse_moment(until, "--until") if until is not None else None
         if (start or end) and not replay:
             raise InvalidInput("--since/--until only apply to --replay")
         if start and end and start >= end:

@@ -6,7 +6,7 @@ import html
 import json
 import re
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -17,22 +17,22 @@ from sqlalchemy import func, select
 from cli.context import console, fail, get_db
 from cli.main import app
 from core import trends as trend_queries
-from core.errors import CallpulseError
+from core.errors import CallpulseError, InvalidInput
 from core.models import Speaker, VolumeBucket
+from core.moments import parse_moment
 from core.search import SearchOptions, search_segments
 from core.trend_series import floor_bucket, require_topic
 from core.trends import BucketSize, GroupBy, TrendWindow
 from detect.baseline import expected_counts
 
 
-def _time(value: str | None) -> datetime | None:
+def _time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise typer.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_moment(value, name)
+    except InvalidInput as exc:
+        raise typer.BadParameter(exc.detail) from None
 
 
 def _json_default(value: Any) -> Any:
@@ -126,7 +126,7 @@ def trends(
     """Topic volumes and shares: all topics ranked, or one topic per bucket with its expected band."""
     if by is not None and topic is None:
         fail(f"--by {by} splits one topic: add --topic ID (all topics are ranked without a split)")
-    window = TrendWindow(bucket, _time(since), _time(until))
+    window = TrendWindow(bucket, _time(since, "--since"), _time(until, "--until"))
     try:
         _check_window(window)
         if topic is None:
@@ -158,7 +158,7 @@ def search(
 ) -> None:
     """Search transcripts; prints call, time in the call, speaker and a snippet."""
     opts = SearchOptions(query, speaker=speaker, topic=topic, limit=limit, cursor=cursor)
-    opts = replace(opts, since=_time(since), until=_time(until))
+    opts = replace(opts, since=_time(since, "--since"), until=_time(until, "--until"))
     try:
         with get_db().session() as session:
             if topic is not None:

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from api.deps import AnalystKey, OpsKey, SessionDep, actor
 from api.schemas import (
@@ -16,24 +15,32 @@ from api.schemas import (
     AlertOut,
     AlertPage,
     DeliveryOut,
+    Moment,
     problem_responses,
 )
 from core import alert_actions
 from core.delivery_log import delivery_log
 from core.models import MAX_ROW_ID, AlertKind, AlertStatus
+from core.trend_series import require_topic
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
-@router.get("", summary="List alerts, newest first (role: analyst)", response_model=AlertPage)
+@router.get(
+    "",
+    summary="List alerts, newest first (role: analyst)",
+    description="An unknown topic answers 404.",
+    response_model=AlertPage,
+    responses=problem_responses(400, 404),
+)
 def list_alerts(
     session: SessionDep,
     _key: AnalystKey,
     status: AlertStatus | None = None,
     kind: AlertKind | None = None,
     topic: Annotated[str | None, Query(max_length=200)] = None,
-    since: AwareDatetime | None = None,
+    since: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     replay: Annotated[
@@ -44,6 +51,8 @@ def list_alerts(
         ),
     ] = None,
 ) -> AlertPage:
+    if topic is not None:
+        require_topic(session, topic)  # a misspelt topic must not look like "no alerts"
     flt = alert_actions.AlertFilter(status, kind, topic, since, limit, cursor, replay)
     rows, next_cursor = alert_actions.list_alerts(session, flt)
     return AlertPage(items=[AlertOut(**alert_actions.alert_json(a)) for a in rows], next_cursor=next_cursor)

@@ -27,7 +27,17 @@ from api.media import (
     parse_range,
     sniff_audio,
 )
-from api.schemas import CallDetail, CallMetaIn, CallPage, ImportResult, TranscriptIn, UploadResult, problem_responses
+from api.schemas import (
+    CallDetail,
+    CallMetaIn,
+    CallPage,
+    ImportResult,
+    LanguageQuery,
+    Moment,
+    TranscriptIn,
+    UploadResult,
+    problem_responses,
+)
 from core.db import Database
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
@@ -191,17 +201,16 @@ def list_calls(
     _key: QaKey,
     status: CallStatus | None = None,
     queue: Text = None,
-    language: Text = None,
+    language: LanguageQuery = None,
     agent_id: Text = None,
     topic: Text = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> CallPage:
-    for t in (since, until):
-        if t is not None and t.tzinfo is None:
-            raise InvalidInput("since/until need a UTC offset, e.g. 2026-10-26T09:00:00Z")
+    if since is not None and until is not None and since >= until:
+        raise InvalidInput("since must be before until")
     if topic is not None:
         require_topic(session, topic)  # a misspelt topic must not look like an empty list
     flt = call_store.CallFilter(status, queue, language, agent_id, topic, since, until, limit, cursor)

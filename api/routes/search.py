@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from api.deps import QaKey, SessionDep
-from api.schemas import SearchItem, SearchPageOut, problem_responses
+from api.schemas import LanguageQuery, Moment, SearchItem, SearchPageOut, problem_responses
 from core.models import Speaker
 from core.search import SearchOptions, search_segments
 from core.trend_series import require_topic
@@ -35,10 +34,10 @@ def search(
     speaker: Speaker | None = None,
     topic: Text = None,
     queue: Text = None,
-    language: Text = None,
+    language: LanguageQuery = None,
     agent_id: Text = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> SearchPageOut:

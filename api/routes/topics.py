@@ -6,10 +6,11 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from api.deps import AnalystKey, SessionDep
 from api.schemas import (
+    LanguageQuery,
+    Moment,
     ParetoItem,
     ParetoPage,
     PointOut,
@@ -44,10 +45,10 @@ def topic_trend(
     session: SessionDep,
     _key: AnalystKey,
     bucket: BucketSize = BucketSize.HOUR,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     queue: Text = None,
-    language: Text = None,
+    language: LanguageQuery = None,
 ) -> TopicTrendOut:
     window = TrendWindow(bucket, since, until, queue, language)
     # The detector's own seasonal baseline, so the chart's band is what the alerts were judged against.
@@ -73,11 +74,11 @@ def multi_trends(
     _key: AnalystKey,
     topics: Annotated[str, Query(max_length=2000, description="Comma-separated topic ids")],
     bucket: BucketSize = BucketSize.HOUR,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     group_by: GroupBy | None = None,
     queue: Text = None,
-    language: Text = None,
+    language: LanguageQuery = None,
 ) -> SeriesPage:
     names = [t.strip() for t in topics.split(",") if t.strip()]
     series = trends.grouped_trends(session, names, TrendWindow(bucket, since, until, queue, language), group_by)
@@ -96,6 +97,6 @@ def multi_trends(
     responses=problem_responses(400),
 )
 def pareto(
-    session: SessionDep, _key: AnalystKey, since: AwareDatetime | None = None, until: AwareDatetime | None = None
+    session: SessionDep, _key: AnalystKey, since: Moment | None = None, until: Moment | None = None
 ) -> ParetoPage:
     return ParetoPage(items=[ParetoItem(**asdict(r)) for r in trends.pareto(session, since, until)])

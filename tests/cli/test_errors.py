@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -58,15 +59,30 @@ def test_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_trends_since_after_the_default_end_names_that_default(tmp_path: Path) -> None:
-    code, _, err = _run(tmp_path, "trends", "--since", "2999-01-01")
+    code, _, err = _run(tmp_path, "trends", "--since", "2150-01-01")
     assert code == 1
-    assert err.startswith("error: --since 2999-01-01T00:00:00+00:00 is not before --until (default: now, rounded up")
+    assert err.startswith("error: --since 2150-01-01T00:00:00+00:00 is not before --until (default: now, rounded up")
     assert err.count("\n") == 1
     code, _, err = _run(tmp_path, "trends", "--since", "2026-11-20", "--until", "2026-11-10")
     assert (
         code == 1
         and err == "error: --since 2026-11-20T00:00:00+00:00 is not before --until 2026-11-10T00:00:00+00:00\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["trends", "--since", "0001-01-01T00:00:00+01:00"], 2),
+        (["trends", "--topic", "billing.unexpected_charge", "--until", "9999-12-31T23:59:59"], 2),
+        (["search", "bill", "--since", "0001-01-01T00:00:00+01:00"], 2),
+        (["detect", "--replay", "--since", "0001-01-01T00:00:00+01:00"], 1),
+    ],
+)
+def test_a_time_beyond_the_calendar_is_a_one_line_error(tmp_path: Path, args: list[str], code: int) -> None:
+    got, _, err = _run(tmp_path, *args)
+    flat = " ".join(err.replace("│", " ").split())  # usage errors come in a box
+    assert got == code and "must be between the years 1900 and 2199" in flat and "Traceback" not in err
 
 
 def test_trends_split_needs_a_topic(tmp_path: Path) -> None:
