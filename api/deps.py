@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from core.auth import KeyInfo, role_allows, verify_api_key
 from core.db import Database
 from core.errors import Forbidden, InvalidInput, Unauthorized
 from core.models import Role
+from core.nul import nul_at, nul_message
 from core.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cp_…`")
@@ -86,6 +88,18 @@ def actor(key: KeyInfo) -> str:
 
 
 async def reject_nul(request: Request) -> None:
-    """NUL characters cannot be stored or compared in PostgreSQL text; refuse them up front."""
+    """NUL characters cannot be stored or compared in PostgreSQL text; refuse them up front, in a JSON body too
+    (an upload's metadata and a YAML taxonomy are checked where they are parsed)."""
     if "%00" in request.url.query or "\x00" in request.url.path:
         raise InvalidInput("NUL characters are not allowed in the path or query")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return
+    body = await request.body()  # kept by the request: the route reads the same bytes
+    if b"\\u0000" not in body:
+        return
+    try:
+        where = nul_at(json.loads(body))
+    except ValueError:
+        return  # not JSON: the route's own validation says so
+    if where:
+        raise InvalidInput(nul_message(f"body.{where}" if where != "value" else "body"))

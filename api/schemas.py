@@ -229,6 +229,12 @@ class CallMetaIn(BaseModel):
     caller_id: str | None = Field(None, max_length=TEXT_FIELD_CHARS["caller_id"])
     direction: str | None = Field(None, max_length=TEXT_FIELD_CHARS["direction"])
 
+    @field_validator("call_id", mode="before")
+    @classmethod
+    def _trimmed(cls, value: Any) -> Any:
+        """As ingest reads it: " c1 " is call c1, and blanks are no id."""
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("call_id", "queue", "agent_id", "direction")
     @classmethod
     def _no_personal_data(cls, value: str | None, info: ValidationInfo) -> str | None:

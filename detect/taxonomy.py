@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from core.errors import TaxonomyError
 from core.models import Call, CallStatus, Speaker, TaxonomyVersion, Topic
+from core.nul import nul_at, nul_message
 
 _TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,199}$")
+MAX_VERSION = 2**31 - 1  # the INTEGER column, on SQLite and PostgreSQL alike
 # ISO 639-1 codes spaCy can tokenise (blank pipelines); others would silently fall back to English.
 _CODES = (
     "af am ar az bg bn bo ca cs da de el en es et eu fa fi fo fr ga gd gu he hi hr hu hy id is it ja kn ko ky "
@@ -93,9 +95,12 @@ def _parse_topic(raw: Any, index: int) -> TopicDef:
 def taxonomy_from_dict(data: Any) -> Taxonomy:
     if not isinstance(data, dict):
         raise TaxonomyError("a taxonomy is a mapping with 'version' and 'topics'")
+    where = nul_at(data)
+    if where:
+        raise TaxonomyError(nul_message(where))
     version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise TaxonomyError(f"'version' must be a positive integer (got {version!r})")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise TaxonomyError(f"'version' must be an integer from 1 to {MAX_VERSION} (got {version!r})")
     raw_topics = data.get("topics")
     if not isinstance(raw_topics, list) or not raw_topics:
         raise TaxonomyError("'topics' must be a non-empty list")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.errors import InvalidInput
+from core.nul import nul_at, nul_message
 from core.recordings import file_sha256
 from core.records import AudioRecord, content_call_id
 from ingest.metadata import META_KEYS, BadRecord, parse_meta, reject_unknown_keys
@@ -133,6 +134,9 @@ def audio_record(
         origin, allowed = (str(sidecar) if sidecar else "file"), META_KEYS
     if fields is not None and not isinstance(fields, Mapping):
         raise InvalidInput(f"{origin}: metadata must be a JSON object")
+    where = nul_at(dict(fields)) if fields else None
+    if where:
+        raise InvalidInput(f"{origin}: {nul_message(where)}")
     if fields:
         reject_unknown_keys(fields, allowed, "" if origin == "manifest" else f"{origin}: ")
     call_id = None if fields and fields.get("call_id") else content_id(audio)

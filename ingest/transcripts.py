@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from core.errors import InvalidInput
+from core.nul import nul_at, nul_message
 from ingest.metadata import BadRecord, ImportedTranscript, parse_transcript
 
 TRANSCRIPT_SUFFIXES = (".jsonl.gz", ".json.gz", ".jsonl", ".json")
@@ -69,9 +70,11 @@ def _parse_line(text: str, file: str, line: int) -> ImportedTranscript | BadReco
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep to read
         return BadRecord(file, line, f"invalid JSON: {str(exc).split(';')[0]}")
     try:
-        return replace(parse_transcript(obj), line=line)
+        parsed = replace(parse_transcript(obj), line=line)
     except InvalidInput as exc:
         return BadRecord(file, line, exc.detail)
+    where = nul_at(obj)
+    return BadRecord(file, line, nul_message(where)) if where else parsed
 
 
 def read_transcripts(path: Path) -> Iterator[ImportedTranscript | BadRecord]:

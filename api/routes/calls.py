@@ -41,6 +41,7 @@ from api.schemas import (
 from core.db import Database
 from core.errors import InvalidInput, NotFound, PayloadTooLarge
 from core.models import CallStatus
+from core.nul import nul_at, nul_message
 from core.recordings import recording_path, upload_dir
 from core.records import content_call_id
 from core.retention import check_after_horizon
@@ -50,6 +51,7 @@ from core.trend_series import require_topic
 router = APIRouter(prefix="/calls", tags=["calls"])
 Text = Annotated[str | None, Query(max_length=200)]
 CHUNK = 1 << 16
+MAX_METADATA_BYTES = 64 << 10
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -84,6 +86,9 @@ def _metadata(raw: Any) -> tuple[CallMetaIn, bool]:
             raise InvalidInput(f"metadata is not valid JSON: {exc}") from exc
         if not isinstance(loaded, dict):
             raise InvalidInput("metadata must be a JSON object")
+        where = nul_at(loaded)
+        if where:
+            raise InvalidInput(nul_message(f"metadata.{where}"))
         data = loaded
     generated = data.get("call_id") in (None, "")
     if generated:
@@ -95,6 +100,19 @@ def _metadata(raw: Any) -> tuple[CallMetaIn, bool]:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or "metadata"
         raise InvalidInput(f"invalid metadata: {field}: {error_message(first)}") from exc
+
+
+async def _metadata_text(part: Any) -> Any:
+    """The metadata field's text; sent as a file (`curl -F metadata=@meta.json`), the file's."""
+    if not isinstance(part, UploadFile):
+        return part
+    data = await part.read(MAX_METADATA_BYTES + 1)
+    if len(data) > MAX_METADATA_BYTES:
+        raise InvalidInput(f"metadata larger than {MAX_METADATA_BYTES // 1024} KB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("metadata is not UTF-8 text") from None
 
 
 def _check_horizon(db: Database, meta: CallMetaIn) -> None:
@@ -147,14 +165,14 @@ async def upload_call(
     if declared.isdigit() and int(declared) > limit + CHUNK:
         raise PayloadTooLarge(f"upload larger than {settings.api.max_upload_mb} MB")
     try:
-        form = await request.form(max_files=1, max_fields=4)
+        form = await request.form(max_files=2, max_fields=4)
     except Exception as exc:  # python-multipart raises several types for malformed bodies
         raise InvalidInput(f"expected a multipart/form-data body: {exc}") from exc
     try:
         upload = form.get("audio")
         if not isinstance(upload, UploadFile):
             raise InvalidInput("the multipart field 'audio' (a file) is required")
-        meta, generated = _metadata(form.get("metadata"))
+        meta, generated = _metadata(await _metadata_text(form.get("metadata")))
         await run_in_threadpool(_check_horizon, db, meta)
         path, digest, ctype, size = await run_in_threadpool(_store, upload, settings, limit)
         if generated:

@@ -297,3 +297,25 @@ def test_calls_before_the_retention_horizon_are_refused(
     assert imported.status_code == 400 and "retention horizon" in imported.json()["detail"]
     with database.session() as session:
         assert session.get(Call, "t-old") is None
+
+
+def test_a_blank_call_id_is_refused_and_one_with_spaces_around_is_trimmed(
+    client: TestClient, keys: dict[Role, str]
+) -> None:
+    blank = upload(client, keys[Role.ADMIN], wav_bytes(), meta={**META, "call_id": "  "})
+    assert blank.status_code == 400 and blank.json()["detail"].startswith("invalid metadata: call_id:")
+    padded = upload(client, keys[Role.ADMIN], wav_bytes(), meta={**META, "call_id": " up-7 "})
+    assert padded.status_code == 201 and padded.json()["call_id"] == "up-7"
+
+
+def test_metadata_may_come_as_a_file_part(client: TestClient, keys: dict[Role, str]) -> None:
+    files = {
+        "audio": ("a.wav", wav_bytes(), "audio/wav"),
+        "metadata": ("meta.json", json.dumps({**META, "call_id": "up-9"}).encode(), "application/json"),
+    }
+    response = client.post("/api/v1/calls", files=files, headers=bearer(keys[Role.ADMIN]))
+    assert response.status_code == 201, response.text
+    assert response.json()["call_id"] == "up-9"
+    files["metadata"] = ("meta.json", b"\xff\xfe", "application/json")
+    bad = client.post("/api/v1/calls", files=files, headers=bearer(keys[Role.ADMIN]))
+    assert (bad.status_code, bad.json()["detail"]) == (400, "metadata is not UTF-8 text")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,3 +169,21 @@ def test_calls_older_than_the_retention_horizon_are_not_registered_again(db: Dat
             True,
             True,
         ]
+
+
+def test_a_record_with_a_nul_is_a_bad_record_and_the_next_goes_in(db: Database, tmp_path: Path) -> None:
+    # PostgreSQL text cannot hold a NUL: inserted, it failed the whole file
+    path = write_jsonl(tmp_path / "nul.jsonl", [call_obj("a", queue="bil\x00ling"), call_obj("b")])
+    summary = ingest_paths(db, [path])
+    assert summary.calls_new == 1
+    assert [(b.line, b.reason) for b in summary.bad_records] == [(1, "queue: NUL characters are not allowed")]
+
+
+def test_a_sidecar_with_a_nul_fails_its_recording(db: Database, tmp_path: Path) -> None:
+    write_wav(tmp_path / "c1.wav")
+    (tmp_path / "c1.json").write_text(json.dumps({"call_id": "c1", "agent_id": "a\x00"}))
+    summary = ingest_paths(db, [tmp_path])
+    assert summary.calls_new == 0
+    assert [b.reason for b in summary.bad_records] == [
+        f"{tmp_path / 'c1.json'}: agent_id: NUL characters are not allowed"
+    ]
