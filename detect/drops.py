@@ -22,7 +22,7 @@ from detect.incidents import Signal
 
 @dataclass(frozen=True)
 class DropOptions:
-    windows: tuple[int, ...] = (3, 6, 12)  # hours summed
+    windows: tuple[int, ...] = (3, 6, 12, 24, 48)  # hours summed: a small queue needs a day or two to tell
     max_ratio: float = 0.2  # at most this share of the usual calls ...
     min_expected: float = 30.0  # ... in hours that usually hold this many
     alpha: float = 1e-6  # and a count this low must be this improbable under the usual share

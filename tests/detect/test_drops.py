@@ -61,6 +61,19 @@ def test_a_queue_whose_calls_match_no_topic_is_watched_too(db: Database) -> None
     assert alert.change_at == START + timedelta(hours=SPIKE)
 
 
+def test_a_small_queue_that_stops_is_found_within_a_day(db: Database) -> None:
+    write_world(db, 8, [])
+    rng = np.random.default_rng(8)
+    porting = rng.poisson(rate(40.0))  # forty calls a day: fewer than 30 in any 12 hours
+    porting[SPIKE:] = 0
+    with db.session() as session:
+        session.execute(insert(VolumeBucket), bucket_rows(TOTAL, "porting", porting))
+    run_detection(db, now=end_of(HOURS), replay=True)
+    (alert,) = alerts(db)
+    assert (alert.kind, alert.dimension) == (AlertKind.VOLUME, {"queue": "porting"})
+    assert alert.detected_at <= end_of(SPIKE + 24), alert.detected_at - end_of(SPIKE)
+
+
 def _relabel(db: Database, queue: str, language: str) -> None:
     with db.session() as session:
         session.execute(update(VolumeBucket).where(VolumeBucket.queue == queue).values(language=language))
