@@ -14,7 +14,7 @@ from cli.main import app
 from core import alert_actions
 from core.delivery_log import DeliveryLine, delivery_log
 from core.errors import CallpulseError
-from core.models import AlertStatus
+from core.models import MAX_ROW_ID, AlertStatus
 
 alerts_app = typer.Typer(help="The alert inbox: list, show, acknowledge, resolve.")
 app.add_typer(alerts_app, name="alerts")
@@ -55,7 +55,14 @@ def alerts(
     print_alerts(items)
 
 
+def _check_id(alert_id: int) -> None:
+    """An id no row can have is an unknown alert: the database driver would fail on it instead of finding none."""
+    if not 0 <= alert_id <= MAX_ROW_ID:
+        fail(f"no alert {alert_id}")
+
+
 def _act(action: str, alert_id: int, comment: str | None) -> None:
+    _check_id(alert_id)
     fn = alert_actions.acknowledge if action == "ack" else alert_actions.resolve
     try:
         with get_db().session() as session:
@@ -93,6 +100,7 @@ def show(
 ) -> None:
     """One alert: what, where, since when, how big, what callers said, who acknowledged or resolved it, and where
     it was delivered."""
+    _check_id(alert_id)
     try:
         with get_db().session() as session:
             alert = alert_actions.get_alert(session, alert_id)

@@ -11,7 +11,7 @@ from cli.context import console, fail, get_db
 from cli.main import app
 from core.auth import create_api_key, list_api_keys, revoke_api_key
 from core.errors import CallpulseError
-from core.models import Role
+from core.models import MAX_ROW_ID, Role
 
 keys_app = typer.Typer(help="API keys for the HTTP API (roles: analyst < qa < ops < admin).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -54,6 +54,8 @@ def list_keys() -> None:
 @keys_app.command("revoke")
 def revoke(key_id: Annotated[int, typer.Argument(help="The key's id from `keys list`")]) -> None:
     """Revoke a key; requests with it answer 401 from now on."""
+    if not 0 <= key_id <= MAX_ROW_ID:  # no row has such an id; the database driver would fail on it, not find none
+        fail(f"no API key with id {key_id}")
     try:
         with get_db().session() as session:
             info = revoke_api_key(session, key_id)

@@ -26,6 +26,9 @@ from core.models import AlertStatus, Call, Role
 from ingest.job import ingest_paths
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+# Rounds closer together find nothing more: detection decides whole hours, and a drop folder's file waits for
+# --settle (60 s by default) anyway; nearer 0 the loop spins, re-reading the database many times a second.
+MIN_EVERY_MINUTES = 1.0
 
 
 def _failed_files(db: Database, report: PipelineReport) -> dict[str, str]:
@@ -117,7 +120,11 @@ def process(
     ] = False,
     every: Annotated[
         float | None,
-        typer.Option("--every", min=0.0, help="Keep running: start a round every N minutes (Ctrl-C stops)"),
+        typer.Option(
+            "--every",
+            min=MIN_EVERY_MINUTES,
+            help=f"Keep running: start a round every N minutes, at least {MIN_EVERY_MINUTES:g} (Ctrl-C stops)",
+        ),
     ] = None,
     max_rounds: Annotated[int | None, typer.Option("--max-rounds", min=1, help="With --every: stop after N")] = None,
     ingest: Annotated[

@@ -34,7 +34,7 @@ def purge_older_than(
 
 @app.command("purge")
 def purge_command(
-    older_than: Annotated[int, typer.Option("--older-than", help="Days of calls to keep (at least 30)")],
+    older_than: Annotated[int, typer.Option("--older-than", help="Days of calls to keep (30 to 36500)")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be deleted")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for schedulers)")] = False,
 ) -> None:

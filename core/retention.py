@@ -23,6 +23,8 @@ PURGED_BEFORE = "purged_before"  # AppMeta key: calls started before this are go
 # Live incidents read their calls for a while: terms from the week before a change, example calls, and the fix
 # watched for 14 days after a resolve.
 MIN_KEEP_DAYS = 30
+# A century: a cutoff further back is before any recording, and one before year 1 cannot even be computed.
+MAX_KEEP_DAYS = 36500
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def check_keep_days(days: int) -> None:
             f"calls must be kept at least {MIN_KEEP_DAYS} days (live incidents read their terms, example calls and "
             f"the fix's calls from them), not {days}"
         )
+    if days > MAX_KEEP_DAYS:
+        raise InvalidInput(f"calls can be kept at most {MAX_KEEP_DAYS} days (a century), not {days}")
 
 
 def purge(session: Session, before: datetime, storage: Storage, dry_run: bool = False) -> PurgeReport:

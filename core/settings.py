@@ -155,8 +155,9 @@ class Settings(BaseSettings):
     retention_days: int | None = Field(
         None,
         ge=30,
+        le=36500,  # core.retention's bounds: a longer period would make the purge's cutoff date overflow
         description="Every `process` run deletes calls older than this many days (their recordings kept by callpulse "
-        "too); hourly counts stay. Unset: calls are kept",
+        "too), at most 36500; hourly counts stay. Unset: calls are kept",
     )
     whisper: WhisperSettings = Field(default_factory=WhisperSettings)
     transcribe: TranscribeSettings = Field(default_factory=TranscribeSettings)

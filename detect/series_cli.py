@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,11 +49,20 @@ def _parse_time(value: str, line: int) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            moment = datetime.fromtimestamp(float(text), UTC)
-        except ValueError:
-            raise InvalidInput(f"line {line}: timestamp {text!r} is neither ISO 8601 nor epoch seconds") from None
+        moment = _parse_epoch(text, line)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parse_epoch(text: str, line: int) -> datetime:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise InvalidInput(f"line {line}: timestamp {text!r} is neither ISO 8601 nor epoch seconds") from None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        # a number, but not a moment: outside the years 1 to 9999 (or the platform's time_t), infinite or NaN
+        raise InvalidInput(f"line {line}: timestamp {text!r} is not epoch seconds within the years 1 to 9999") from None
 
 
 def _parse_number(value: str, column: str, line: int) -> float:
@@ -72,6 +82,14 @@ def _count(value: str, column: str, line: int) -> float:
     return number
 
 
+def _row(raw: dict[str | Any, str | Any], width: int, line: int) -> dict[str, str]:
+    """A data row by lower-case column name. csv.DictReader files the values past the header's columns as a list
+    under the key None: a row with more values than the header has columns is refused rather than guessed at."""
+    if None in raw:
+        raise InvalidInput(f"line {line}: {width + len(raw[None])} values, but the header has {width} columns")
+    return {k.strip().lower(): (v or "").strip() for k, v in raw.items()}
+
+
 def read_series_csv(path: Path) -> SeriesInput:
     """Header `timestamp,count` or `timestamp,count,total` (`value` is accepted for `count`)."""
     try:
@@ -89,7 +107,7 @@ def read_series_csv(path: Path) -> SeriesInput:
             has_total = "total" in fields
             times, counts, totals = [], [], []
             for line, raw in enumerate(reader, start=2):
-                row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+                row = _row(raw, len(fields), line)
                 times.append(_parse_time(row["timestamp"], line))
                 counts.append(_count(row[count_col], count_col, line))
                 if has_total:

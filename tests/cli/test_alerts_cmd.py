@@ -13,7 +13,18 @@ from typer.testing import CliRunner
 from cli.context import console
 from cli.main import app
 from core.db import Database
-from core.models import Alert, AlertKind, AlertStatus, Call, CallStatus, Segment, Severity, Speaker, TopicHit
+from core.models import (
+    MAX_ROW_ID,
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Call,
+    CallStatus,
+    Segment,
+    Severity,
+    Speaker,
+    TopicHit,
+)
 from core.settings import DeliverySettings, Settings
 from detect.delivery_job import deliver_pending
 from tests.detect.test_delivery_job import Inbox, http_endpoint
@@ -103,3 +114,12 @@ def test_show_tells_who_resolved_an_alert_and_where_it_was_delivered(
     ]
     missing = CliRunner().invoke(app, ["--db", url, "alerts", "show", "9"])
     assert missing.exit_code == 1 and "no alert 9" in missing.output
+
+
+@pytest.mark.parametrize("command", ["show", "ack", "resolve"])
+@pytest.mark.parametrize("alert_id", ["999", str(MAX_ROW_ID + 1), "9223372036854775808", "99999999999999999999999"])
+def test_an_id_no_alert_has_is_an_unknown_alert_in_one_line(tmp_path: Path, command: str, alert_id: str) -> None:
+    url = database_with_alert(tmp_path)
+    result = CliRunner().invoke(app, ["--db", url, "alerts", command, alert_id])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no alert {alert_id}\n"

@@ -37,7 +37,11 @@ def test_undecodable_recordings_fail_with_their_file_and_reason(
     assert f"({audio / 'empty.mp3'}): empty file (0 bytes)" in result.stdout
 
 
-def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(tmp_path: Path) -> None:
+def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)  # the test does not wait a minute between rounds
     db = ["--db", f"sqlite:///{tmp_path}/loop.db"]
     transcript = tmp_path / "calls.jsonl"
     transcript.write_text(
@@ -45,10 +49,19 @@ def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(tmp_path: P
         '"segments": [{"start": 0, "end": 4, "speaker": "customer", "text": "There is a paper bill fee on my bill"}]}\n'
     )
     assert CliRunner().invoke(app, [*db, "ingest", str(transcript)]).exit_code == 0
-    result = CliRunner().invoke(app, [*db, "process", "--every", "0", "--max-rounds", "2"])
+    result = CliRunner().invoke(app, [*db, "process", "--every", "1", "--max-rounds", "2"])
     assert result.exit_code == 0, result.output
     assert "round 1 at" in result.stdout and "round 2 at" in result.stdout and "round 3" not in result.stdout
     assert "1 new, 0 re-tagged" in result.stdout and "0 new, 0 re-tagged" in result.stdout
+    assert len(waits) == 1 and 0 < waits[0] <= 60  # the rest of the minute the first round left
+
+
+@pytest.mark.parametrize("every", ["0", "0.5", "-1"])
+def test_process_every_refuses_rounds_closer_than_a_minute(tmp_path: Path, every: str) -> None:
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path}/loop.db", "process", "--every", every])
+    assert result.exit_code == 2
+    assert "Invalid value for '--every'" in result.stderr and "greater than or equal to 1" in result.stderr
+    assert "round 1" not in result.stdout
 
 
 def test_failed_deliveries_are_shown_with_their_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,3 +62,23 @@ def test_process_applies_the_retention_period(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     assert "retention" in result.stdout and "1 calls started before" in result.stdout
     assert _calls(url) == ["recent"]
+
+
+@pytest.mark.parametrize("days", ["36501", "1000000", "99999999999"])
+def test_purge_refuses_a_period_beyond_a_century_in_one_line(tmp_path: Path, days: str) -> None:
+    url = _two_calls(tmp_path)
+    result = CliRunner().invoke(app, ["--db", url, "purge", "--older-than", days, "--dry-run"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: calls can be kept at most 36500 days (a century), not {days}\n"
+
+
+def test_process_refuses_a_retention_period_beyond_a_century_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLPULSE_RETENTION_DAYS", "1000000")
+    get_settings.cache_clear()
+    url = _two_calls(tmp_path)
+    result = CliRunner().invoke(app, ["--db", url, "process"])
+    assert result.exit_code == 1
+    assert result.stderr == "error: CALLPULSE_RETENTION_DAYS: Input should be less than or equal to 36500\n"
+    assert _calls(url) == ["old", "recent"]

@@ -106,3 +106,10 @@ def test_a_month_of_calls_must_stay() -> None:
     check_keep_days(30)
     with pytest.raises(InvalidInput, match="at least 30 days"):
         check_keep_days(7)
+
+
+def test_a_period_beyond_a_century_is_refused() -> None:
+    check_keep_days(36500)
+    for days in (36501, 1_000_000, 99_999_999_999):
+        with pytest.raises(InvalidInput, match="at most 36500 days"):
+            check_keep_days(days)

@@ -78,3 +78,17 @@ def test_an_email_route_needs_an_smtp_host(monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_route_that_could_never_deliver_is_refused(route: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         DeliverySettings.model_validate({"routes": [route]})
+
+
+@pytest.mark.parametrize(
+    ("days", "message"), [("29", "greater than or equal to 30"), ("1000000", "less than or equal to 36500")]
+)
+def test_retention_days_stay_within_what_a_purge_can_take(
+    monkeypatch: pytest.MonkeyPatch, days: str, message: str
+) -> None:
+    monkeypatch.setenv("CALLPULSE_RETENTION_DAYS", days)
+    with pytest.raises(ValidationError, match=message):
+        get_settings()
+    monkeypatch.setenv("CALLPULSE_RETENTION_DAYS", "36500")
+    get_settings.cache_clear()
+    assert get_settings().retention_days == 36500

@@ -110,3 +110,19 @@ def test_counts_without_totals_are_tested_as_counts_and_stay_quiet_on_noise(tmp_
     code, out, _ = _run(tmp_path, "detect-series", str(write_csv(tmp_path / "r.csv", rise)), "--causal", "--json")
     alarms = [a["index"] for a in json.loads(out)["alarms"]]
     assert len(alarms) == 1 and 24 * 60 <= alarms[0] <= 24 * 60 + 6
+
+
+def test_a_row_with_more_values_than_columns_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "wide.csv"
+    bad.write_text("timestamp,count\n2026-01-01T00:00:00Z,1,7,8\n2026-01-01T01:00:00Z,3\n")
+    code, _, err = _run(tmp_path, "detect-series", str(bad), "--json")
+    assert code == 1 and err == "error: line 2: 4 values, but the header has 2 columns\n"
+
+
+def test_epoch_seconds_beyond_the_calendar_are_a_one_line_error(tmp_path: Path) -> None:
+    for stamp in ("1e20", "1e12", "-1e11", "inf", "nan"):
+        bad = tmp_path / "far.csv"
+        bad.write_text(f"timestamp,count\n{stamp},1\n{stamp},2\n")
+        code, _, err = _run(tmp_path, "detect-series", str(bad), "--json")
+        assert code == 1, stamp
+        assert err == f"error: line 2: timestamp '{stamp}' is not epoch seconds within the years 1 to 9999\n"

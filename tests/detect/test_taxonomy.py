@@ -47,7 +47,7 @@ def test_parses_design_format() -> None:
     [
         ("version: [1", "not valid YAML"),
         ("- a\n- b", "mapping"),
-        ("version: 0\ntopics: []", "'version' must be a positive integer"),
+        ("version: 0\ntopics: []", "'version' must be an integer from 1 to 2147483647"),
         ("version: 1\ntopics: []", "'topics' must be a non-empty list"),
         (
             "version: 1\ntopics:\n  - id: a.b\n    patterns: {en: [x]}\n  - id: a.b\n    patterns: {en: [y]}",
