@@ -69,6 +69,8 @@ class AlertOut(BaseModel):
     current_rate: float
     ratio: float
     excess_calls: float = 0.0  # calls above baseline since change_at: how big, in calls
+    mean_call_s: float | None = None  # average length of the incident's calls, when known
+    extra_call_hours: float | None = None  # excess_calls at that length: how big, in agents' talk time
     severity: Severity
     status: AlertStatus
     top_terms: list[Any]

@@ -182,6 +182,7 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
             else f"{a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
             + (
                 f"{a.get('excess_calls', 0):.0f} extra calls since the change"
+                + alert_actions.talk_time(a.get("extra_call_hours"))
                 if a["ratio"] >= 1
                 else f"callers are not reaching it: {a.get('excess_calls', 0):.0f} calls missing so far"
             )

@@ -45,6 +45,22 @@ class AlertExample:
     evidence: str | None
 
 
+def extra_call_hours(alert: Alert) -> float | None:
+    """How big in agents' time: the extra calls at the average length of the incident's calls (talk time only:
+    wrap-up comes on top). None where the length is unknown, and for calls that stopped coming (nobody talks)."""
+    if not alert.mean_call_s or (alert.excess_calls or 0.0) <= 0 or alert.ratio < 1.0:
+        return None
+    return round(alert.excess_calls * alert.mean_call_s / 3600.0, 1)
+
+
+def talk_time(hours: float | None) -> str:
+    """ " (about 27 hours of talk time)" for an alert's extra_call_hours; "" when unknown."""
+    if hours is None:
+        return ""
+    amount = f"{round(hours * 60)} minutes" if hours < 1 else f"{hours:.0f} hour{'s' * (round(hours) != 1)}"
+    return f" (about {amount} of talk time)"
+
+
 def alert_json(alert: Alert) -> dict[str, Any]:
     """The public alert shape of design.md, plus the inbox fields (who acknowledged, recovery ...)."""
 
@@ -63,6 +79,8 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "current_rate": alert.current_rate,
         "ratio": alert.ratio,
         "excess_calls": round(float(alert.excess_calls or 0.0), 1),
+        "mean_call_s": round(alert.mean_call_s, 1) if alert.mean_call_s else None,
+        "extra_call_hours": extra_call_hours(alert),
         "severity": str(alert.severity),
         "status": str(alert.status),
         "top_terms": list(alert.top_terms or []),

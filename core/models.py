@@ -242,6 +242,8 @@ class Alert(Base):
     ratio: Mapped[float] = mapped_column(Float)
     # calls above the baseline since the change started: "how big" in calls, not only in rates
     excess_calls: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # the average length of the incident's calls when it was found: its extra calls in hours of agents' time
+    mean_call_s: Mapped[float | None] = mapped_column(Float)
     severity: Mapped[Severity] = mapped_column(String(10))
     status: Mapped[AlertStatus] = mapped_column(String(15), default=AlertStatus.OPEN, index=True)
     top_terms: Mapped[list[Any]] = mapped_column(JSON, default=list)

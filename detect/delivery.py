@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any
 
+from core.alert_actions import talk_time
 from core.settings import DeliveryRoute, DeliverySettings
 
 
@@ -130,7 +131,8 @@ def _how_big(alert: Mapping[str, Any]) -> str:
         extra = float(alert.get("excess_calls") or 0.0)
         return f"{ratio:.1f}x usual ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} calls missing so far"
     extra = float(alert.get("excess_calls") or 0.0)
-    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far"
+    talk = talk_time(alert.get("extra_call_hours"))
+    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far{talk}"
 
 
 def _terms(alert: Mapping[str, Any]) -> str:

@@ -263,6 +263,12 @@ def _record(session: Session, run: _Run, signal: Signal) -> None:
             session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at
         )
         alert.example_call_ids, alert.top_terms = examples, terms
+        spike = evidence.topic_calls(session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at, 200)
+        alert.mean_call_s = evidence.mean_length(session, spike)
+    elif signal.kind == AlertKind.VOLUME and signal.ratio > 1.0:  # everyone calling more: their calls' length
+        alert.mean_call_s = evidence.mean_length(
+            session, evidence.recent_calls(session, signal.change_at, signal.seen_at, 200)
+        )
 
 
 def _absorb_emerging(session: Session, run: _Run, signal: Signal) -> bool:
@@ -346,6 +352,7 @@ def _record_phrase(session: Session, run: _Run, decider: Decider, signal: Signal
     alert, _ = book.observe(signal)
     run.created.append(alert)
     run.related[signal.key] = set(calls)
+    alert.mean_call_s = evidence.mean_length(session, calls)
     alert.dimension = where_calls_sit(session, decider.opts, calls, alert)
     alert.top_terms = [phrase, *[term for term in terms if term != phrase]][:10]
 

@@ -98,6 +98,18 @@ def recent_calls(session: Session, start: datetime, end: datetime, limit: int) -
     return list(session.scalars(stmt.limit(limit)))
 
 
+MIN_TIMED_CALLS = 3  # fewer calls of known length say little about how long the incident's calls take
+
+
+def mean_length(session: Session, call_ids: Sequence[str]) -> float | None:
+    """The average length in seconds of the calls whose length is known; None for fewer than MIN_TIMED_CALLS."""
+    if not call_ids:
+        return None
+    known = (Call.id.in_(list(call_ids)), Call.duration_s.is_not(None), Call.duration_s > 0)
+    n, mean = session.execute(select(func.count(), func.avg(Call.duration_s)).where(*known)).one()
+    return float(mean) if n >= MIN_TIMED_CALLS and mean is not None else None
+
+
 def topics_of(session: Session, call_ids: Sequence[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {c: set() for c in call_ids}
     if call_ids:

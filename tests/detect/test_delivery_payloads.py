@@ -60,6 +60,16 @@ def test_slack_payload_has_text_and_blocks_with_details() -> None:
     json.dumps(payload)  # serialisable as sent
 
 
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [(26.9, " (about 27 hours of talk time)"), (0.4, " (about 24 minutes of talk time)"), (None, "\n")],
+)
+def test_how_big_reads_in_talk_time_where_the_calls_length_is_known(hours: float | None, said: str) -> None:
+    alert = {**ALERT, "excess_calls": 323.0, "extra_call_hours": hours}
+    text = email_message(alert, "callpulse@example.org", ["ops@example.org"]).get_content()
+    assert f"323 extra calls so far{said}" in text
+
+
 def test_webhook_payload_is_the_alert_json() -> None:
     assert webhook_payload(ALERT) == ALERT
 

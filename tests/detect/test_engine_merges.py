@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select
 
+from core.alert_actions import alert_json, talk_time
 from core.db import Database
 from core.models import (
     TOTAL,
@@ -62,6 +63,7 @@ class World:
                     "language": language,
                     "status": CallStatus.TAGGED,
                     "caller_hash": caller or f"caller-{call_id}",
+                    "duration_s": 240.0 + 120.0 * (k % 2),  # four and six minutes: five on average
                 }
             )
             seg = {"call_id": call_id, "idx": 0, "start": 0.0, "end": 5.0, "speaker": Speaker.CUSTOMER}
@@ -128,6 +130,19 @@ def test_one_new_problem_in_two_languages_is_one_emerging_alert(db: Database) ->
         alert = session.scalars(select(Alert)).one()
         planted = sum(1 for c in world.calls if alert.change_at <= c["started_at"] < alert.last_seen_at)
         assert 0.95 * planted <= alert.excess_calls <= planted
+
+
+def test_an_incident_is_sized_in_talk_time_too(db: Database) -> None:
+    world = World(12)
+    world.phrase("esim activation", "My eSIM activation fails", "en", SPIKE, HOURS, 20.0, topic=False)
+    world.write(db)
+    run_detection(db, now=end_of(SPIKE + 30))
+    with db.session() as session:
+        alert = session.scalars(select(Alert)).one()
+        assert alert.mean_call_s is not None and 270.0 <= alert.mean_call_s <= 330.0
+        shown = alert_json(alert)
+    assert shown["extra_call_hours"] == round(alert.excess_calls * alert.mean_call_s / 3600, 1) > 0
+    assert talk_time(shown["extra_call_hours"]).startswith(" (about ")
 
 
 @pytest.mark.parametrize(("seed", "per_hour"), [(22, 1.0), (23, 1.5), (24, 2.0)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from core.db import Database, upgrade
 from core.models import Alert, AlertKind, PhraseBucket, Severity
@@ -26,21 +26,25 @@ def _stored_before_0009(db: Database) -> None:
                 PhraseBucket(bucket_start=T0, phrase="paper bill", language="en", count=3),
             ]
         )
-        s.add(
-            Alert(
-                kind=AlertKind.EMERGING,
-                phrase="счёт за роуминг",
-                dimension={},
-                incident_key="emerging:счёт за роуминг",
-                merged_keys=["emerging:роуминг ещё"],
-                change_at=T0,
-                detected_at=T0,
-                last_seen_at=T0,
-                baseline_rate=0.1,
-                current_rate=2.0,
-                ratio=20.0,
-                severity=Severity.HIGH,
-            )
+        # the columns an alert had then (the model has more): what a release of the time stored
+        s.execute(
+            insert(Alert),
+            [
+                {
+                    "kind": AlertKind.EMERGING,
+                    "phrase": "счёт за роуминг",
+                    "dimension": {},
+                    "incident_key": "emerging:счёт за роуминг",
+                    "merged_keys": ["emerging:роуминг ещё"],
+                    "change_at": T0,
+                    "detected_at": T0,
+                    "last_seen_at": T0,
+                    "baseline_rate": 0.1,
+                    "current_rate": 2.0,
+                    "ratio": 20.0,
+                    "severity": Severity.HIGH,
+                }
+            ],
         )
 
 

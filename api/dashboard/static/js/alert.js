@@ -22,6 +22,14 @@
     dl.append(el("dt", {}, term), el("dd", {}, ...value));
   }
 
+  // " (about 27 hours of talk time)": the extra calls at the average length of the incident's calls
+  function talkTime(hours) {
+    if (hours === null || hours === undefined) return "";
+    const amount = hours < 1 ? `${Math.round(hours * 60)} minutes`
+      : `${Math.round(hours)} hour${Math.round(hours) === 1 ? "" : "s"}`;
+    return ` (about ${amount} of talk time)`;
+  }
+
   function renderFacts(a) {
     document.getElementById("alert-title").textContent = `${a.kind === "emerging" ? "Emerging phrase" :
       a.kind === "volume" ? "Volume change" : "Topic spike"}: ${CP.alertSubject(a)}`;
@@ -33,7 +41,8 @@
     fact(facts, "Since", CP.when(a.change_at));
     fact(facts, "Detected", CP.when(a.detected_at));
     fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate)} → now ${rate(a.current_rate)}), ` +
-      `${Math.round(a.excess_calls || 0)} extra calls since the change`);
+      (a.ratio < 1 ? `${Math.round(a.excess_calls || 0)} calls missing so far`
+        : `${Math.round(a.excess_calls || 0)} extra calls since the change${talkTime(a.extra_call_hours)}`));
     fact(facts, "Where", CP.dimension(a.dimension));
     const terms = document.getElementById("alert-terms");
     const list = (a.top_terms || []).map((t) => el("li", { class: "chip" }, typeof t === "string" ? t : t.term));
