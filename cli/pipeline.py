@@ -53,6 +53,7 @@ class PipelineReport:
     ingest_error: str | None = None  # the drop folders could not be read (unmounted?); the rest still ran
     purged: tuple[PurgeReport, int] | None = None  # retention: calls deleted, recordings removed
     silence: SilenceReport | None = None  # no call has arrived for hours that usually hold many
+    transcribe_error: str | None = None  # transcription could not run (broker or workers); the rest still ran
 
 
 def _take_in(db: Database, intake: Intake | None) -> tuple[IngestSummary | None, str | None]:
@@ -96,6 +97,21 @@ def check_broker(url: str, timeout_s: float = 3.0) -> None:
         ) from None
 
 
+def outage(exc: BaseException) -> str | None:
+    """One line for a service that stopped answering mid-round (the database, the broker or its result store),
+    or None for any other error. Nothing is lost then: every stage only does what is still pending, and the
+    next run picks it up."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        reason = " ".join(str(exc.orig).split())[:300]  # drivers' messages span lines
+        return f"the database stopped answering ({reason})"
+    if isinstance(exc, BrokerError | ConnectionError):
+        return f"the Celery broker or result store stopped answering ({' '.join(str(exc).split())[:300]})"
+    return None
+
+
 def run_pipeline(
     db: Database, workers: int | None = None, retry_failed: bool = False, intake: Intake | None = None
 ) -> PipelineReport:
@@ -112,11 +128,14 @@ def run_pipeline(
 
     settings = get_settings()
     ingested, ingest_error = _take_in(db, intake)
-    transcribed = None
+    transcribed, transcribe_error = None, None
     if _audio_waiting(db, retry_failed):
-        if settings.executor == ExecutorKind.CELERY:
-            check_broker(settings.broker_url)
-        transcribed = transcribe_pending(db.url, workers or settings.workers, retry_failed, RichProgress())
+        try:
+            if settings.executor == ExecutorKind.CELERY:
+                check_broker(settings.broker_url)
+            transcribed = transcribe_pending(db.url, workers or settings.workers, retry_failed, RichProgress())
+        except CallpulseError as exc:  # the recordings stay pending; transcripts already in are tagged and counted
+            transcribe_error = exc.detail
     if retry_failed:
         retry_tag_failures(db)
     tagged = tag_pending(db, RichProgress())
@@ -128,4 +147,6 @@ def run_pipeline(
     with db.session() as session:
         delivered = deliver_pending(session, settings, datetime.now(UTC))
     purged = purge_older_than(db, settings.retention_days) if settings.retention_days else None
-    return PipelineReport(transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged, silence)
+    return PipelineReport(
+        transcribed, tagged, volumes, detected, delivered, ingested, ingest_error, purged, silence, transcribe_error
+    )

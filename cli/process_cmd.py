@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from cli.alerts_cmd import print_alerts
 from cli.context import console, err_console, fail, get_db
 from cli.main import app
-from cli.pipeline import Intake, PipelineReport, run_pipeline
+from cli.pipeline import Intake, PipelineReport, outage, run_pipeline
 from cli.progress import RichProgress
 from core import alert_actions
 from core.auth import create_api_key
@@ -50,12 +50,15 @@ MAX_LISTED = 5  # failures listed per stage; the rest are counted
 def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Table:
     table = Table("stage", "result", show_header=False)
     _ingest_rows(table, report)
+    if report.transcribe_error is not None:
+        table.add_row("transcribe", Text.assemble(("not run", "red"), f" {report.transcribe_error}"))
     t = report.transcribe
     if t is not None:
+        left = f", {t.left} still with the workers (stored when they finish)" if t.left else ""
         table.add_row(
             "transcribe",
             f"{t.transcribed} calls, {t.failed} failed, {t.audio_s / 60:.1f} audio min, "
-            f"{t.realtime_factor:.1f}x real time",
+            f"{t.realtime_factor:.1f}x real time{left}",
         )
         for call_id, reason in t.failures:
             where = f" ({(files or {})[call_id]})" if call_id in (files or {}) else ""
@@ -150,9 +153,16 @@ def process(
             report = run_pipeline(db, workers, retry_failed, intake)
         except CallpulseError as exc:
             fail(exc.detail)
+        except Exception as exc:
+            if (reason := outage(exc)) is None:
+                raise
+            fail(f"{reason}; nothing is lost: run again once it answers")
         console.print(_summary(report, _failed_files(db, report)))
-        # the run went on, but a scheduler must see that tagging is broken or the drop folder is unreadable
-        if report.tag.halted or report.ingest_error:
+        # the run went on, but a scheduler must see that tagging is broken, the drop folder unreadable or the
+        # recordings untranscribed
+        if report.transcribe_error:
+            err_console.print(f"error: {report.transcribe_error}", markup=False, soft_wrap=True)
+        if report.tag.halted or report.ingest_error or report.transcribe_error:
             raise typer.Exit(1)
         return
     _keep_processing(db, workers, retry_failed, intake, (every * 60.0, max_rounds))
@@ -174,6 +184,12 @@ def _keep_processing(
                 console.print(_summary(report, _failed_files(db, report)))
             except CallpulseError as exc:
                 err_console.print(f"round failed: {exc.detail}; the next round retries", markup=False, soft_wrap=True)
+            except Exception as exc:  # a loop that runs for months must outlive any one round
+                reason = outage(exc)
+                if reason is None:
+                    err_console.print_exception()  # a fault of ours: shown in full, to be reported
+                    reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                err_console.print(f"round failed: {reason}; the next round retries", markup=False, soft_wrap=True)
             rounds += 1
             if max_rounds is None or rounds < max_rounds:
                 time.sleep(max(0.0, period_s - (time.monotonic() - started)))

@@ -19,12 +19,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
+from core.errors import CallpulseError
 from core.settings import ExecutorKind, Settings
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 TASK_NAME = "callpulse.run"
+VISIBILITY_TIMEOUT_S = 1800
+STALL_S = 900.0  # no task finished for this long: the caller stops waiting and leaves the rest to the workers
+NO_WORKER = "no Celery worker answers (start one with `callpulse worker`): the work stays queued for it"
 _initialized: set[str] = set()
 
 
@@ -33,6 +37,7 @@ class Outcome(Generic[T, R]):
     item: T
     value: R | None
     error: str | None = None  # why the function raised, or why its worker died
+    left: bool = False  # still with the workers when the caller stopped waiting: done there, not here
 
 
 class Executor(Protocol):
@@ -136,9 +141,12 @@ def celery_app(broker_url: str) -> Any:
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
-        # Late acks + reject on worker loss: a worker killed mid-job gets its task redelivered.
+        # Late acks + reject on worker loss: a worker killed mid-job gets its task redelivered. A worker killed
+        # whole leaves its task unacknowledged: Redis hands it out again after the visibility timeout (an hour
+        # by default; a job's own lease guards against running it twice).
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
@@ -157,30 +165,45 @@ class CeleryExecutor:
     """Sends each item as a task to Celery workers (`callpulse worker`) and collects results."""
 
     def __init__(
-        self, broker_url: str, workers: int = 1, poll_seconds: float = 0.2, timeout_s: float | None = None
+        self,
+        broker_url: str,
+        workers: int = 1,
+        poll_seconds: float = 0.2,
+        timeout_s: float | None = None,
+        stall_s: float = STALL_S,
     ) -> None:
         self.broker_url = broker_url
         self.workers = workers
         self.poll_seconds = poll_seconds
         self.timeout_s = timeout_s  # None: wait as long as workers take (the job's own bounds apply)
+        self.stall_s = stall_s
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], initializer: Callable[[], None] | None = None
     ) -> Iterator[Outcome[T, R]]:
         app = celery_app(self.broker_url)
+        if items and not _workers_answer(app):
+            raise CallpulseError(NO_WORKER)  # else the caller would wait in silence for a worker to start
         init_name = qualified_name(initializer) if initializer else None
         sent = {app.send_task(TASK_NAME, args=[qualified_name(fn), to_json(item), init_name]): item for item in items}
         pending = set(sent)
         give_up = None if self.timeout_s is None else time.monotonic() + self.timeout_s
+        progress = time.monotonic()
         while pending:
-            ready = [r for r in pending if r.ready()]
-            if give_up is not None and not ready and time.monotonic() > give_up:
+            ready = _ready(pending)
+            if not ready and give_up is not None and time.monotonic() > give_up:
                 for result in pending:
                     yield Outcome(sent[result], None, f"no result from a Celery worker within {self.timeout_s:.0f} s")
+                return
+            if not ready and time.monotonic() - progress > self.stall_s:
+                # a worker killed whole, or all of them busy elsewhere: they store what they finish themselves
+                for result in pending:
+                    yield Outcome(sent[result], None, f"no worker finished a task in {self.stall_s:.0f} s", left=True)
                 return
             if not ready:
                 time.sleep(self.poll_seconds)
                 continue
+            progress = time.monotonic()
             for result in ready:
                 pending.discard(result)
                 reply = result.get(propagate=False)
@@ -189,6 +212,22 @@ class CeleryExecutor:
                 else:
                     yield Outcome(sent[result], None, f"celery task failed: {reply!r}")
                 result.forget()
+
+
+def _workers_answer(app: Any, tries: int = 5) -> bool:
+    """Whether a worker answers a ping within a few seconds (one still starting gets them)."""
+    return any(app.control.ping(timeout=1.0) for _ in range(tries))
+
+
+def _ready(pending: set[Any]) -> list[Any]:
+    try:
+        return [r for r in pending if r.ready()]
+    except Exception as exc:  # redis-py and Celery's reconnect give up with several types
+        reason = " ".join(str(exc).split())[:300]
+        raise CallpulseError(
+            f"the Celery result store stopped answering ({reason}); the workers store what they finish, and the "
+            "next round takes the rest"
+        ) from exc
 
 
 def get_executor(settings: Settings, workers: int | None = None) -> Executor:

@@ -67,6 +67,7 @@ class TranscribeReport:
     audio_s: float
     wall_s: float
     failures: tuple[tuple[str, str], ...] = ()
+    left: int = 0  # still with Celery workers when this run stopped waiting: they store them when done
 
     @property
     def realtime_factor(self) -> float:
@@ -218,12 +219,15 @@ def transcribe_pending(
     db = _database(db_url)
     jobs = _pending_jobs(db, retry_failed)
     executor = executor or get_executor(get_settings(), workers)
-    counts = {"transcribed": 0, "failed": 0, "skipped": 0}
+    counts = {"transcribed": 0, "failed": 0, "skipped": 0, "left": 0}
     failures: list[tuple[str, str]] = []
     audio_s = 0.0
     progress.start("transcribe", total=len(jobs))
     for outcome in executor.map(process_call, jobs, initializer=init_worker):
         result = outcome.value
+        if outcome.left:
+            counts["left"] += 1
+            continue
         if result is None:  # the worker itself died; the lease expires and a later run retries the call
             result = CallOutcome(outcome.item.call_id, "failed", error=outcome.error)
         counts[result.status] += 1
@@ -233,7 +237,13 @@ def transcribe_pending(
         progress.advance(1, note=f"{audio_s / 60:.1f} audio min, {counts['failed']} failed")
     progress.finish()
     report = TranscribeReport(
-        counts["transcribed"], counts["failed"], counts["skipped"], audio_s, time.monotonic() - began, tuple(failures)
+        counts["transcribed"],
+        counts["failed"],
+        counts["skipped"],
+        audio_s,
+        time.monotonic() - began,
+        tuple(failures),
+        counts["left"],
     )
     _record(db, report)
     return report

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from cli.context import console
 from cli.main import app
-from core.db import Database
+from core.db import Database, get_database
 from core.models import Alert, AlertKind, Severity, Speaker
 from core.settings import get_settings
 from tests.detect.test_tagging import add_call
@@ -54,6 +54,33 @@ def test_process_every_runs_rounds_and_later_rounds_find_nothing_new(
     assert "round 1 at" in result.stdout and "round 2 at" in result.stdout and "round 3" not in result.stdout
     assert "1 new, 0 re-tagged" in result.stdout and "0 new, 0 re-tagged" in result.stdout
     assert len(waits) == 1 and 0 < waits[0] <= 60  # the rest of the minute the first round left
+
+
+def test_a_database_that_stops_answering_fails_a_round_and_the_loop_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "loop.db"
+    url = f"sqlite:///{path}"
+    assert CliRunner().invoke(app, ["--db", url, "keys", "list"]).exit_code == 0
+    get_database(url).engine.dispose()  # its write-ahead log checkpointed into the file
+    saved = path.read_bytes()
+    rounds: list[float] = []
+
+    def between_rounds(_: float) -> None:
+        rounds.append(_)
+        get_database(url).engine.dispose()  # the next round opens the file anew, as after a restart of the database
+        for part in tmp_path.glob("loop.db-*"):
+            part.unlink()
+        # the first pause breaks the file, the second puts it back
+        path.write_bytes(b"x" * 100 + saved[100:] if len(rounds) == 1 else saved)
+
+    monkeypatch.setattr(time, "sleep", between_rounds)
+    result = CliRunner().invoke(app, ["--db", url, "process", "--every", "1", "--max-rounds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "round 3 at" in result.stdout
+    failed = [line for line in result.stderr.splitlines() if line.startswith("round failed")]
+    assert len(failed) == 1 and "the database stopped answering" in failed[0], result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("every", ["0", "0.5", "-1"])

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from core.db import Database
-from core.executor import CeleryExecutor
+from core.errors import CallpulseError
+from core.executor import CeleryExecutor, celery_app
 from core.models import Call, CallStatus
 from core.progress import NoProgress
 from transcribe.job import transcribe_pending
@@ -84,6 +85,9 @@ def celery_worker(redis_url: str, tmp_path: Path) -> Iterator[Path]:
             stderr=subprocess.STDOUT,
         )
     try:
+        deadline = time.monotonic() + 120  # a started worker answers pings once it consumes
+        while not celery_app(redis_url).control.ping(timeout=1.0):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
         yield log
     finally:
         proc.terminate()
@@ -106,3 +110,16 @@ def test_pending_call_is_transcribed_by_a_celery_worker(
         call = session.get(Call, "via-celery")
         assert call is not None and call.status == CallStatus.TRANSCRIBED
         assert any("[CARD]" in s.text for s in call.segments)
+
+
+def test_without_a_worker_the_calls_stay_pending_and_the_run_says_why(db: Database, redis_url: str) -> None:
+    with db.session() as session:
+        session.add(Call(id="no-worker", started_at=datetime(2026, 11, 2, 10, tzinfo=UTC), audio_path="/x.wav"))
+    started = time.monotonic()
+    with pytest.raises(CallpulseError, match="no Celery worker answers"):
+        transcribe_pending(
+            db.url, workers=1, retry_failed=False, progress=NoProgress(), executor=CeleryExecutor(redis_url)
+        )
+    assert time.monotonic() - started < 10  # not a wait for a worker that may never come
+    with db.session() as session:
+        assert session.get_one(Call, "no-worker").status == CallStatus.PENDING
