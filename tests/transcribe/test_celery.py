@@ -123,3 +123,10 @@ def test_without_a_worker_the_calls_stay_pending_and_the_run_says_why(db: Databa
     assert time.monotonic() - started < 10  # not a wait for a worker that may never come
     with db.session() as session:
         assert session.get_one(Call, "no-worker").status == CallStatus.PENDING
+
+
+def test_tasks_no_worker_finishes_in_time_are_left_to_the_workers(redis_url: str, celery_worker: Path) -> None:
+    started = time.monotonic()
+    outcomes = list(CeleryExecutor(redis_url, stall_s=2.0).map(time.sleep, [12.0]))
+    assert [(o.item, o.left) for o in outcomes] == [(12.0, True)]
+    assert time.monotonic() - started < 10  # not the task's 12 s: the caller moves on, the worker goes on
