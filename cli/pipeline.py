@@ -19,6 +19,7 @@ from core.db import Database
 from core.errors import CallpulseError
 from core.models import Call, CallStatus
 from core.retention import PurgeReport
+from core.runlock import exclusive_run
 from core.settings import ExecutorKind, get_settings
 from ingest.job import ingest_paths
 from ingest.register import IngestSummary
@@ -110,6 +111,17 @@ def outage(exc: BaseException) -> str | None:
     if isinstance(exc, BrokerError | ConnectionError):
         return f"the Celery broker or result store stopped answering ({' '.join(str(exc).split())[:300]})"
     return None
+
+
+BUSY = "another `callpulse process` run is working on this database (it does the pending work)"
+
+
+def run_alone(
+    db: Database, workers: int | None = None, retry_failed: bool = False, intake: Intake | None = None
+) -> PipelineReport | None:
+    """``run_pipeline``, unless another run holds the database: None then."""
+    with exclusive_run(db) as held:
+        return run_pipeline(db, workers, retry_failed, intake) if held else None
 
 
 def run_pipeline(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from cli.alerts_cmd import print_alerts
 from cli.context import console, err_console, fail, get_db
 from cli.main import app
-from cli.pipeline import Intake, PipelineReport, outage, run_pipeline
+from cli.pipeline import BUSY, Intake, PipelineReport, outage, run_alone, run_pipeline
 from cli.progress import RichProgress
 from core import alert_actions
 from core.auth import create_api_key
@@ -150,13 +150,16 @@ def process(
     intake = Intake(tuple(ingest), settle) if ingest else None
     if every is None:
         try:
-            report = run_pipeline(db, workers, retry_failed, intake)
+            report = run_alone(db, workers, retry_failed, intake)
         except CallpulseError as exc:
             fail(exc.detail)
         except Exception as exc:
             if (reason := outage(exc)) is None:
                 raise
             fail(f"{reason}; nothing is lost: run again once it answers")
+        if report is None:
+            err_console.print(f"skipped: {BUSY}", markup=False, soft_wrap=True)
+            return
         console.print(_summary(report, _failed_files(db, report)))
         # the run went on, but a scheduler must see that tagging is broken, the drop folder unreadable or the
         # recordings untranscribed
@@ -180,8 +183,11 @@ def _keep_processing(
             started = time.monotonic()
             console.print(f"round {rounds + 1} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
             try:
-                report = run_pipeline(db, workers, retry_failed, intake)
-                console.print(_summary(report, _failed_files(db, report)))
+                report = run_alone(db, workers, retry_failed, intake)
+                if report is None:
+                    err_console.print(f"round skipped: {BUSY}", markup=False, soft_wrap=True)
+                else:
+                    console.print(_summary(report, _failed_files(db, report)))
             except CallpulseError as exc:
                 err_console.print(f"round failed: {exc.detail}; the next round retries", markup=False, soft_wrap=True)
             except Exception as exc:  # a loop that runs for months must outlive any one round
