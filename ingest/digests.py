@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +15,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from core.db import caller_hash_key
-from core.models import FileDigest
+from core.models import Call, FileDigest
+from core.records import AudioRecord
 from ingest.audio import file_call_id
+from ingest.metadata import BadRecord
 
 BATCH = 500
 
@@ -42,6 +44,15 @@ class DigestMemo:
         self._known = dict(known)
         self.hashed: dict[str, Stamp] = {}
 
+    def known(self, path: Path) -> str | None:
+        """The content id an earlier round found for this file, if it is unchanged since; never reads it."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        hit = self._known.get(path_key(self._key, path))
+        return hit.content_id if hit is not None and (hit.size, hit.mtime_ns) == (st.st_size, st.st_mtime_ns) else None
+
     def content_id(self, path: Path) -> str:
         st = path.stat()  # before reading: a file changed meanwhile is hashed again next round
         k = path_key(self._key, path)
@@ -51,6 +62,23 @@ class DigestMemo:
         content_id = file_call_id(path)
         self.hashed[k] = Stamp(st.st_size, st.st_mtime_ns, content_id)
         return content_id
+
+
+def taken_in_before(
+    session: Session, memo: DigestMemo, records: Iterable[AudioRecord | BadRecord]
+) -> Iterator[AudioRecord | BadRecord]:
+    """The records, with one whose recording an earlier round took in under its content id, before a sidecar or
+    manifest row gave it another id, turned into a BadRecord: registered again it would be a second call."""
+    for record in records:
+        if isinstance(record, AudioRecord):
+            earlier = memo.known(Path(record.audio_path))
+            if earlier and earlier != record.meta.call_id and session.get(Call, earlier) is not None:
+                reason = (
+                    f"taken in as call {earlier} before its metadata (call_id {record.meta.call_id!r}) arrived; "
+                    "left as it is: a second call would count it twice"
+                )
+                record = BadRecord(record.audio_path, 0, reason)
+        yield record
 
 
 def load_memo(session: Session, paths: Sequence[Path]) -> DigestMemo:

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.db import Database
 from core.progress import NoProgress, Progress
 from core.settings import get_settings
-from ingest.digests import load_memo, save_memo
+from ingest.digests import load_memo, save_memo, taken_in_before
 from ingest.register import IngestSummary, register_audio, register_transcripts
 from ingest.sources import plan_paths, private_placement, read_audio_items
 from ingest.transcripts import count_records, read_transcripts
@@ -40,7 +40,7 @@ def ingest_paths(
                 memo = load_memo(session, [item.audio for item in plan.audio])
             with db.session() as session:
                 place = private_placement(get_settings().audio_dir)
-                records = read_audio_items(plan.audio, memo.content_id)
+                records = taken_in_before(session, memo, read_audio_items(plan.audio, memo.content_id))
                 summary += register_audio(session, records, progress=progress, place=place)
                 save_memo(session, memo)  # with the calls: a failed round leaves neither
     finally:

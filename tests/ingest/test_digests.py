@@ -48,3 +48,18 @@ def test_paths_are_remembered_by_keyed_hash_only(db: Database, tmp_path: Path) -
     with db.session() as session:
         (row,) = session.scalars(select(FileDigest))
         assert len(row.path_key) == 64 and "385915550101" not in row.path_key
+
+
+def test_metadata_that_arrives_after_its_recording_does_not_make_a_second_call(db: Database, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write_wav(drop / "d-002.wav")
+    (first,) = ingest_paths(db, [drop]).bad_records or [None]
+    assert first is None
+    (drop / "d-002.json").write_text('{"call_id": "d-002", "started_at": "2026-11-03T16:02:00Z", "queue": "tech"}')
+    late = ingest_paths(db, [drop])
+    assert late.calls_new == 0
+    (bad,) = late.bad_records
+    assert bad.file == str(drop / "d-002.wav") and bad.reason.startswith("taken in as call ")
+    with db.session() as session:
+        assert len(session.scalars(select(Call)).all()) == 1
