@@ -55,6 +55,8 @@ def _summary(report: PipelineReport, files: dict[str, str] | None = None) -> Tab
     t = report.transcribe
     if t is not None:
         left = f", {t.left} still with the workers (stored when they finish)" if t.left else ""
+        if t.skipped:  # claimed by another worker or run: its lease says when a later run may take it over
+            left += f", {t.skipped} being transcribed elsewhere"
         table.add_row(
             "transcribe",
             f"{t.transcribed} calls, {t.failed} failed, {t.audio_s / 60:.1f} audio min, "
