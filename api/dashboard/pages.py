@@ -19,7 +19,7 @@ from api.dashboard.session import (
     viewer_for_key,
 )
 from api.deps import SessionDep
-from core.models import MAX_ROW_ID, Alert
+from core.models import MAX_ROW_ID, Alert, Call
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -100,8 +100,19 @@ def search_page(request: Request) -> Response:
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
-def call_page(request: Request, call_id: str) -> Response:
+def call_page(request: Request, call_id: str, session: SessionDep) -> Response:
+    # Checked here, like alerts, so a stale link gets a page that leads back instead of an empty player. Keys
+    # without transcript access still get "forbidden" first: the answer must not tell them which calls exist.
+    if "\x00" in call_id or session.get(Call, call_id) is None:
+        return _guarded(
+            request, "not_found.html", transcripts=True, status_code=404, nav="search", what=f"Call {call_id}"
+        )
     return _guarded(request, "call.html", transcripts=True, nav="search", call_id=call_id)
+
+
+def not_found_page(request: Request) -> Response:
+    """The page for an address that matches no route (the API's own addresses keep answering problem+json)."""
+    return _guarded(request, "not_found.html", status_code=404, what=f"Page {request.url.path}")
 
 
 @router.get("/topics", response_class=HTMLResponse)

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import delete
 
 from core.db import Database
-from core.models import Alert, AlertKind, Severity
+from core.models import TOTAL, Alert, AlertKind, Severity, VolumeBucket
+from tests.alerts import topic_alert
 from tests.api.test_dashboard_data import AUDIO_CALL_ID, AUDIO_SEGMENTS, CALLPULSE, SPIKE_TOPIC, seed
 
 pytestmark = pytest.mark.browser
@@ -209,6 +210,7 @@ def test_overview_marks_the_planted_spike(page: tuple[sync_api.Page, Watch], sit
     _shot(tab, site, "overview")
     tab.click(".toggle button[data-bucket=hour]")
     sync_api.expect(tab.locator("#volume-summary")).to_contain_text("hours")
+    sync_api.expect(tab.locator("#pareto-window")).to_contain_text("not only the hours shown")  # still the days
     _shot(tab, site, "overview-hour")
     marker.click()
     tab.wait_for_url(f"**/alerts/{site.alert_id}")
@@ -235,17 +237,18 @@ def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_ap
     assert _api(site, f"/alerts/{site.alert_id}")["status"] == "acknowledged"
     sync_api.expect(tab.locator("#ack-button")).to_have_text("Add note")  # a later note needs no HTTP client
     tab.click("#ack-button")
-    sync_api.expect(tab.locator("#status")).to_contain_text("Write the note to add first")
+    sync_api.expect(tab.locator("#triage-status.error")).to_contain_text("Write the note to add first")
     tab.fill("#triage-comment", "Vendor says fixed by 3 pm")
     tab.click("#ack-button")
     sync_api.expect(tab.locator("#triage-log")).to_contain_text("Vendor says fixed by 3 pm")
-    sync_api.expect(tab.locator("#status")).to_contain_text("Note added")
+    sync_api.expect(tab.locator("#triage-status")).to_contain_text("Note added")
     assert "Vendor says fixed by 3 pm" in _api(site, f"/alerts/{site.alert_id}")["ack_comment"]
     tab.fill("#triage-comment", "Fee removed from paper bills")
     tab.click("#resolve-button")
     sync_api.expect(tab.locator("#alert-status")).to_contain_text("resolved")
     sync_api.expect(tab.locator("#recovery")).to_contain_text("Back to baseline?")  # the detector has not looked yet
     assert tab.locator("#resolve-button").is_disabled()
+    sync_api.expect(tab.locator("#triage-comment")).to_be_disabled()  # nothing could send what is typed there
 
 
 def test_analysts_cannot_triage(page: tuple[sync_api.Page, Watch], site: Site) -> None:
@@ -259,7 +262,9 @@ def test_analysts_cannot_triage(page: tuple[sync_api.Page, Watch], site: Site) -
     assert tab.locator("#alert-examples a").count() == 0  # no links into transcripts the key cannot open
     emerging = _api(site, "/alerts", kind="emerging")["items"][0]
     tab.goto(f"{site.base}/alerts/{emerging['id']}")  # a phrase: no topic trend, examples only
-    sync_api.expect(tab.locator("#alert-chart")).to_contain_text("about a phrase")
+    sync_api.expect(tab.locator("#trend-summary")).to_contain_text("about a phrase")
+    sync_api.expect(tab.locator("#alert-chart")).to_be_hidden()  # no blank chart area
+    sync_api.expect(tab.locator(".toggle")).to_be_hidden()  # no bucket toggle that changes nothing
 
 
 def test_search_hit_opens_the_call_at_its_moment(page: tuple[sync_api.Page, Watch], site: Site) -> None:
@@ -338,4 +343,107 @@ def test_the_inbox_names_a_dropped_queue_and_a_silent_intake(page: tuple[sync_ap
     finally:
         with db.session() as session:
             session.execute(delete(Alert).where(Alert.incident_key.in_(["volume:queue=shop", "volume:silence"])))
+        db.engine.dispose()
+
+
+def _site_db(site: Site) -> Database:
+    return Database(f"sqlite:///{site.shots.parent}/callpulse.db")
+
+
+ERROR_RED = "rgb(220, 38, 38)"
+
+
+def test_triage_feedback_is_by_the_buttons_and_a_stale_alert_catches_up(
+    page: tuple[sync_api.Page, Watch], site: Site
+) -> None:
+    tab, watch = page
+    db = _site_db(site)
+    with db.session() as session:
+        fresh = topic_alert(SPIKE_TOPIC, datetime(2026, 10, 30, 9, tzinfo=UTC))
+        fresh.incident_key = "test:stale-tab"
+        session.add(fresh)
+        session.flush()
+        alert_id = fresh.id
+    try:
+        _login(tab, site, then=f"/alerts/{alert_id}")
+        tab.wait_for_selector("#alert-chart canvas")
+        tab.fill("#triage-comment", "Customer asked: call me at [PHONE]")
+        tab.click("#ack-button")
+        feedback = tab.locator("#triage-status")
+        sync_api.expect(feedback).to_have_text("Alert acknowledged.")
+        # Next to the buttons (the page is taller than the window), not at the page's top or bottom.
+        buttons, message = tab.locator("#ack-button").bounding_box(), feedback.bounding_box()
+        assert buttons is not None and message is not None
+        assert 0 < message["y"] - buttons["y"] < 80
+        sync_api.expect(feedback).to_be_in_viewport()
+        sync_api.expect(tab.locator("#triage-log .redacted")).to_have_text("PHONE")  # a chip, as in transcripts
+
+        # Resolved in another tab: this page still offers "Add note" until the server says no.
+        headers = {"Authorization": f"Bearer {site.keys['ops']}"}
+        httpx.post(f"{site.base}/api/v1/alerts/{alert_id}/resolve", json={}, headers=headers).raise_for_status()
+        tab.fill("#triage-comment", "Still seeing it")
+        tab.click("#ack-button")
+        sync_api.expect(feedback).to_contain_text("already resolved")
+        sync_api.expect(feedback).to_have_css("color", ERROR_RED)
+        sync_api.expect(tab.locator("#alert-status")).to_contain_text("resolved")  # reloaded, not the stale copy
+        for control in ("#ack-button", "#resolve-button", "#triage-comment"):
+            sync_api.expect(tab.locator(control)).to_be_disabled()
+        watch.errors = [e for e in watch.errors if "409" not in e]  # the refused action answers 409 by design
+    finally:
+        with db.session() as session:
+            session.execute(delete(Alert).where(Alert.id == alert_id))
+        db.engine.dispose()
+
+
+def test_errors_on_the_page_line_are_red(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site)
+    tab.wait_for_selector("#volume-chart canvas")
+    tab.evaluate("CP.status('probe', true)")
+    sync_api.expect(tab.locator("#status")).to_have_css("color", ERROR_RED)
+    tab.evaluate("CP.status('')")  # the fixture fails a page that shows an error
+
+
+def test_chart_dates_read_day_month_in_utc(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site, then=f"/alerts/{site.alert_id}")
+    tab.wait_for_selector("#alert-chart canvas")
+    # The tick labels are drawn on the canvas; uPlot keeps the texts it drew on the axis (vendored, pinned).
+    ticks = tab.evaluate("document.querySelector('#alert-chart')._plot.axes[0]._values")
+    assert ticks, "no x-axis labels"
+    for tick in ticks:
+        assert re.fullmatch(r"(\d\d:\d\d\n?)?(\d{1,2} [A-Z][a-z]{2,3})?", tick) and "/" not in tick, ticks
+    box = tab.locator("#alert-chart .u-over").bounding_box()
+    assert box is not None
+    tab.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hovered = tab.locator("#alert-chart .u-legend .u-series").first.locator(".u-value")
+    sync_api.expect(hovered).to_have_text(re.compile(r"\d{1,2} [A-Z][a-z]{2,3} 2026, \d\d:00 UTC"))
+
+
+PARTIAL_DAY = datetime(2026, 11, 2, tzinfo=UTC)  # the seeded calls end on 1 Nov at 23:50
+
+
+def test_a_partial_last_day_is_marked_not_drawn_as_a_collapse(page: tuple[sync_api.Page, Watch], site: Site) -> None:
+    tab, _ = page
+    _login(tab, site)
+    summary = tab.locator("#volume-summary")
+    sync_api.expect(summary).to_contain_text("calls of the top")
+    assert "partial" not in summary.inner_text()  # the seeded last day is whole
+    db = _site_db(site)
+    hours = [PARTIAL_DAY.replace(hour=h) for h in range(10)]  # 2 Nov until 10:00
+    with db.session() as session:
+        for topic in (TOTAL, SPIKE_TOPIC):
+            session.add_all(VolumeBucket(bucket_start=t, topic_id=topic, queue="billing", language="en", count=2)
+                            for t in hours)  # fmt: skip
+    try:
+        tab.reload()
+        sync_api.expect(summary).to_contain_text("2 Nov is partial: calls until 10:00 UTC, drawn dashed")
+        tab.goto(site.base + "/topics")
+        spike_row = tab.locator("#topic-billing-unexpected_charge")
+        sync_api.expect(spike_row.locator(".spark-partial")).to_have_count(1)
+        sync_api.expect(tab.locator("#per-day-h")).to_contain_text("2 Nov partial")
+        sync_api.expect(tab.locator("#calls-h")).to_contain_text(re.compile(r"Calls \d{1,2} \w+ – 2 Nov"))
+    finally:
+        with db.session() as session:
+            session.execute(delete(VolumeBucket).where(VolumeBucket.bucket_start.in_(hours)))
         db.engine.dispose()

@@ -149,3 +149,47 @@ def test_a_mistyped_alert_address_is_a_page_that_leads_back(client: TestClient, 
     response = client.get(path)
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert "does not exist" in response.text and 'href="/"' in response.text
+
+
+def test_an_unknown_call_is_a_page_that_leads_back(client: TestClient) -> None:
+    _log_in(client, "qa")
+    response = client.get("/calls/nope-404")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "Call nope-404 does not exist" in response.text and 'href="/"' in response.text
+    assert 'id="call-audio"' not in response.text  # not the empty call page with a dead player
+    _log_in(client, "analyst")
+    assert client.get("/calls/nope-404").status_code == 403  # no hint to a weaker key about which calls exist
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_an_unknown_address_is_a_page_for_browsers(client: TestClient) -> None:
+    stranger = client.get("/nonexistent", headers=BROWSER, follow_redirects=False)
+    assert stranger.status_code == 303 and stranger.headers["location"].startswith("/login")
+    _log_in(client, "analyst")
+    response = client.get("/nonexistent/deeper?x=1", headers=BROWSER)
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "Page /nonexistent/deeper does not exist" in response.text and 'href="/"' in response.text
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/api/v1/nonexistent", BROWSER),  # the API answers problem+json whoever asks
+        ("GET", "/api", BROWSER),
+        ("GET", "/api/v1/calls/nope-404", BROWSER),
+        ("GET", "/nonexistent", {"accept": "application/json"}),
+        ("GET", "/nonexistent", {}),
+        ("POST", "/nonexistent", BROWSER),
+    ],
+)
+def test_other_unknown_addresses_stay_problem_json(
+    client: TestClient, method: str, path: str, headers: dict[str, str]
+) -> None:
+    _log_in(client, "qa")
+    response = client.request(method, path, headers=headers)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404

@@ -51,21 +51,25 @@
 
   function renderTriage(a) {
     const log = clear(document.getElementById("triage-log"));
+    // Comments are redacted like transcripts, so their placeholders get the same chips.
     if (a.acked_at || a.acked_by) fact(log, "Acknowledged", `${CP.when(a.acked_at)} by ${a.acked_by || "?"}`,
-      a.ack_comment ? el("q", {}, a.ack_comment) : "");
+      a.ack_comment ? el("q", {}, CP.redacted(a.ack_comment)) : "");
     if (a.resolved_at || a.resolved_by) fact(log, "Resolved", `${CP.when(a.resolved_at)} by ${a.resolved_by || "?"}`,
-      a.resolve_comment ? el("q", {}, a.resolve_comment) : "");
+      a.resolve_comment ? el("q", {}, CP.redacted(a.resolve_comment)) : "");
     const recovery = document.getElementById("recovery");
     recovery.className = "recovery " + (a.recovery || "");
     recovery.textContent = a.status !== "resolved" ? "" :
       RECOVERY_TEXT[a.recovery] || "Back to baseline? Not known yet: waiting for enough calls after the fix.";
     const ack = document.getElementById("ack-button");
     const resolve = document.getElementById("resolve-button");
+    const comment = document.getElementById("triage-comment");
+    const closed = a.status === "resolved";
     if (ack) {  // once acknowledged, the same button adds a note ("vendor says fixed by 3 pm")
       ack.textContent = a.status === "acknowledged" ? "Add note" : "Acknowledge";
-      ack.disabled = a.status === "resolved";
+      ack.disabled = closed;
     }
-    if (resolve) resolve.disabled = a.status === "resolved";
+    if (resolve) resolve.disabled = closed;
+    if (comment) comment.disabled = closed;  // nothing could send what is typed into it
   }
 
   let bucket = "hour";
@@ -85,8 +89,10 @@
     const chart = document.getElementById("alert-chart");
     const summary = document.getElementById("trend-summary");
     const topic = a.topic || (a.kind === "volume" ? "*" : null);
-    if (!topic) {
-      clear(chart, el("p", { class: "muted" }, "This alert is about a phrase, not a topic: see its example calls below."));
+    if (!topic) {  // no series to draw: no empty chart area, no bucket toggle that would change nothing
+      chart.hidden = true;
+      document.querySelector("#trend-h + .toggle").hidden = true;
+      summary.textContent = "This alert is about a phrase, not a topic: see its example calls below.";
       return;
     }
     const trend = await api(`/topics/${encodeURIComponent(topic)}/trend`, trendParams(a));
@@ -154,6 +160,29 @@
     clear(list, examples.map((ex) => exampleItem(ex, a)));
   }
 
+  // Next to the buttons: on a long page the line at the top is out of view when they are clicked.
+  function say(message, isError) {
+    CP.status(message, isError, "triage-status");
+  }
+
+  /** The alert as it is now, after a conflict showed the page's copy is stale (changed in another tab). */
+  async function refresh(a) {
+    Object.assign(a, await api(`/alerts/${alertId}`));
+    renderFacts(a);
+    renderTriage(a);
+  }
+
+  async function failed(a, action, err) {
+    const what = `Could not ${action === "ack" ? "acknowledge" : "resolve"}: ${err.message}`;
+    if (!(err instanceof CP.ApiError) || err.status !== 409) return say(what, true);
+    try {
+      await refresh(a);
+      say(`${what}. The page now shows the alert as it is.`, true);
+    } catch {  // the reload failed too: say what would help
+      say(`${what}; reload the page to see the alert as it is.`, true);
+    }
+  }
+
   function bindTriage(a) {
     const form = document.getElementById("triage-form");
     if (!form) return;
@@ -162,11 +191,12 @@
       const note = comment.value.trim();
       const adding = action === "ack" && a.status === "acknowledged";
       if (adding && !note) {
-        CP.status("Write the note to add first.", true);
+        say("Write the note to add first.", true);
         comment.focus();
         return;
       }
       button.disabled = true;
+      say("");
       try {
         const body = JSON.stringify(note ? { comment: note } : {});
         const updated = await api(`/alerts/${alertId}/${action}`, null, { method: "POST", body });
@@ -174,10 +204,10 @@
         comment.value = "";
         renderFacts(a);
         renderTriage(a);
-        CP.status(adding ? "Note added." : action === "ack" ? "Alert acknowledged." : "Alert resolved.");
+        say(adding ? "Note added." : action === "ack" ? "Alert acknowledged." : "Alert resolved.");
       } catch (err) {
-        CP.status(`Could not ${action === "ack" ? "acknowledge" : "resolve"}: ${err.message}`, true);
         renderTriage(a);
+        await failed(a, action, err);
       }
     };
     const ack = document.getElementById("ack-button");

@@ -111,6 +111,18 @@ const CP = (() => {
     return points.slice(first, last + 1);
   }
 
+  /**
+   * The end of the newest data (ms), when it falls inside the day starting at dayStart, else null: that day is
+   * then partial, and drawing it as a whole day would look like a collapse. The API's hourly trend ends, by
+   * default, one hour after the newest data; asking from dayStart keeps the answer to at most a day of hours.
+   */
+  async function partialDayEnd(dayStart) {
+    const start = Date.parse(dayStart);
+    const hours = await api("/topics/*/trend", { bucket: "hour", since: new Date(start).toISOString() });
+    const end = Date.parse(hours.until);
+    return end < start + 86400e3 ? end : null;
+  }
+
   function date(value) {
     return value ? new Date(value) : null;
   }
@@ -158,8 +170,9 @@ const CP = (() => {
     return a.topic || "?";
   }
 
-  function status(message, isError) {
-    const line = document.getElementById("status");
+  /** A message in a status element: the page's line by default, or one next to the control it is about. */
+  function status(message, isError, id = "status") {
+    const line = document.getElementById(id);
     if (!line) return;
     line.textContent = message || "";
     line.classList.toggle("error", Boolean(isError));
@@ -181,7 +194,7 @@ const CP = (() => {
   }
 
   return {
-    api, all, el, clear, snippet, trimEmpty, redacted, when, day, clock, pct, ratio, dimension, alertSubject, status, start,
-    role, ApiError,
+    api, all, el, clear, snippet, trimEmpty, partialDayEnd, redacted, when, day, clock, pct, ratio, dimension,
+    alertSubject, status, start, role, ApiError,
   };
 })();

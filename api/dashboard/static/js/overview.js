@@ -9,7 +9,9 @@
   const SEVERITY_COLOR = { high: "#dc2626", medium: "#d97706", low: "#0891b2" };
   const STATUS_ORDER = { open: 0, acknowledged: 1, resolved: 2 };
   const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 };
-  const state = { bucket: "day", alerts: [], pareto: [], window: {} };
+  const state = { bucket: "day", alerts: [], pareto: [], window: {}, shownDays: [] };
+
+  const hourUtc = (ms) => new Date(ms).toISOString().slice(11, 16) + " UTC";  // "16:00 UTC"
 
   function sortAlerts(alerts) {
     return alerts.slice().sort((a, b) =>
@@ -112,14 +114,29 @@
       lines.push({ label: s.topic, values: x.map((t) => byT.get(t) ?? 0), color: CPCharts.PALETTE[(i + 1) % 8],
         scale: "y2" });
     });
+    const partialEnd = state.bucket === "day" ? await CP.partialDayEnd(points.at(-1).t) : null;
     CPCharts.timeSeries(chart, {
       x, lines, markers: [...changepoints, ...markers], height: 320, yLabel: "all calls", y2Label: "calls per topic",
+      bucket: state.bucket, partial: partialEnd === null ? null : "partial day",
     });
     const calls = points.reduce((s, p) => s + (p.total || 0), 0);
     document.getElementById("volume-summary").textContent =
       `${calls.toLocaleString("en")} calls in ${x.length} ${state.bucket}s (${CP.day(points[0].t)} – ` +
-      `${CP.day(points.at(-1).t)}); left axis: all calls, right axis: calls of the top ${topics.length} topics.`;
+      `${CP.day(points.at(-1).t)}); left axis: all calls, right axis: calls of the top ${topics.length} topics.` +
+      (partialEnd === null ? "" : ` ${CP.day(points.at(-1).t)} is partial: calls until ` +
+        `${hourUtc(partialEnd)}, drawn dashed.`);
     renderMarkerList(markers, changepoints);
+    renderParetoWindow();
+  }
+
+  // The Pareto always covers the daily chart's days, also while the chart shows the hours of the last two weeks.
+  function renderParetoWindow() {
+    const days = state.shownDays;
+    const span = days.length ? `${CP.day(days[0].t)} – ${CP.day(days.at(-1).t)}` : "";
+    const hourly = state.bucket === "hour";
+    document.getElementById("pareto-window").textContent = !span ? "Tagged calls of the daily chart's days." :
+      hourly ? `Tagged calls ${span}, the days of the Day view (not only the hours shown on the chart).` :
+        `Tagged calls ${span}, the days of the daily chart.`;
   }
 
   function bindToggle() {
@@ -139,10 +156,8 @@
     // The Pareto counts the days the chart shows by default (the API's eight weeks of days), not all time.
     const days = await api("/topics/*/trend", { bucket: "day" });
     state.window = { since: days.since, until: days.until };
-    const shown = CP.trimEmpty(days.points || []);  // the days the chart draws: the window without empty ends
-    document.getElementById("pareto-window").textContent = shown.length ?
-      `Tagged calls ${CP.day(shown[0].t)} – ${CP.day(shown.at(-1).t)}, the days of the daily chart.` :
-      "Tagged calls of the daily chart's days.";
+    state.shownDays = CP.trimEmpty(days.points || []);  // the days the chart draws: the window without empty ends
+    renderParetoWindow();
     const [alerts, pareto] = await Promise.all([all("/alerts"), api("/reports/pareto", state.window)]);
     state.alerts = alerts;
     state.pareto = (pareto.items || []).map((r) => ({ ...r, topic: r.topic ?? r.topic_id }));

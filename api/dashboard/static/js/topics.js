@@ -18,13 +18,16 @@
 
   const rowId = (id) => "topic-" + id.replace(/[^a-z0-9_-]/gi, "-");
 
-  async function topicRow(topic, alerts) {
-    const trend = await api(`/topics/${encodeURIComponent(topic.id)}/trend`, { bucket: "day" });
+  async function topicRow(topic, alerts, partialDay) {
+    const trend = await api(`/topics/${encodeURIComponent(topic.id)}/trend`, { bucket: "day", until: partialDay.until });
     const series = CP.trimEmpty(trend.points || []);
     const counts = series.map((p) => p.count || 0);
     const total = counts.reduce((s, v) => s + v, 0);
-    const spark = CPCharts.sparkline(counts, { highlightFrom: alertStart(alerts, topic.id, series) });
-    spark.setAttribute("aria-label", `${topic.id}: ${total} calls in ${series.length} days`);
+    // Only a topic whose newest day is the data's partial day has a partial point; older ends are whole days.
+    const partialLast = series.length > 0 && Date.parse(series.at(-1).t) === partialDay.t;
+    const spark = CPCharts.sparkline(counts, { highlightFrom: alertStart(alerts, topic.id, series), partialLast });
+    spark.setAttribute("aria-label", `${topic.id}: ${total} calls in ${series.length} days` +
+      (partialLast ? ", the last one partial (dashed)" : ""));
     const alert = alerts.find((a) => a.topic === topic.id && a.status !== "resolved");
     return el("tr", { id: rowId(topic.id), class: location.hash === "#" + rowId(topic.id) ? "picked" : "" },
       el("th", { scope: "row" },
@@ -47,6 +50,21 @@
       el("span", { class: "meta" }, `${CP.dimension(a.dimension)} · since ${CP.when(a.change_at)} · ${a.status}`))));
   }
 
+  /**
+   * The days every row covers (the API's default daily window, pinned so all rows share it), named in the column
+   * heads, and the newest day if it is partial ({t: its start in ms, or null when it is whole; until}).
+   */
+  async function dayWindow() {
+    const days = await api("/topics/*/trend", { bucket: "day" });
+    const lastDay = new Date(Date.parse(days.until) - 86400e3).toISOString();
+    const span = `${CP.day(days.since)} – ${CP.day(lastDay)}`;
+    const partialEnd = await CP.partialDayEnd(lastDay);
+    document.getElementById("calls-h").textContent = `Calls ${span}`;
+    document.getElementById("per-day-h").textContent = `Calls per day, ${span}` +
+      (partialEnd === null ? "" : ` (${CP.day(lastDay)} partial: dashed)`);
+    return { t: partialEnd === null ? null : Date.parse(lastDay), until: days.until };
+  }
+
   CP.start(async () => {
     const [taxonomy, alerts] = await Promise.all([api("/taxonomy"), all("/alerts")]);
     renderEmerging(alerts);
@@ -57,7 +75,8 @@
     }
     const body = document.querySelector("#topics-table tbody");
     if (!topics.length) return clear(body, el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No taxonomy loaded.")));
-    clear(body, await Promise.all(topics.map((t) => topicRow(t, alerts))));
+    const partialDay = await dayWindow();
+    clear(body, await Promise.all(topics.map((t) => topicRow(t, alerts, partialDay))));
     // A link from a call names one topic: rows arrive after the browser looked for the anchor, so go to it now.
     const picked = body.querySelector("tr.picked");
     if (picked) picked.scrollIntoView({ block: "center" });
