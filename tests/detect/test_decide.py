@@ -14,6 +14,15 @@ from detect.hourly import HourlyData
 HISTORY = 4 * 168 + 24
 
 
+def phrase_data(phrases: tuple[str, ...], counts: np.ndarray) -> HourlyData:
+    """Hourly data of phrases alone, among 100 calls an hour from a Monday on."""
+    hours = counts.shape[1]
+    empty = np.zeros((0, hours))
+    return HourlyData(
+        datetime(2026, 9, 7, tzinfo=UTC), np.full(hours, 100.0), (), empty, empty, phrases, counts, (), empty
+    )
+
+
 def first_alarm(arrivals: list[int]) -> int | None:
     """Hours after a new phrase's first hour until the phrase test fires (None: it never does), with 100 calls
     an hour and the phrase never heard in four weeks before."""
@@ -55,19 +64,7 @@ def phrase_alarms(everyday_tail: list[int], new_arrivals: list[int], other_phras
     other = np.zeros(hours)
     other[9::24] = 5.0
     counts = np.vstack([everyday, new, *[other] * other_phrases])
-    names = tuple(f"phrase {i}" for i in range(len(counts)))
-    empty = np.zeros((0, hours))
-    data = HourlyData(
-        datetime(2026, 9, 7, tzinfo=UTC),
-        np.full(hours, 100.0),
-        (),
-        empty,
-        empty,
-        names,
-        counts,
-        (),
-        np.zeros((0, hours)),
-    )
+    data = phrase_data(tuple(f"phrase {i}" for i in range(len(counts))), counts)
     alarm = Decider(data, DetectOptions(), 0).phrase.alarm[:, HISTORY:]
     return bool(alarm[0].any()), bool(alarm[1].any())
 

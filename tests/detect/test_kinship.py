@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 
-from detect.hourly import HourlyData
 from detect.kinship import Wording, carry_one_topic, new_shared_words, started_apart, talk_apart, words
+from tests.detect.test_decide import phrase_data
 
 
 def test_words_of_spaced_and_unspaced_phrases() -> None:
@@ -42,18 +40,7 @@ def test_a_shared_word_is_new_when_tracked_phrases_say_it_only_since_the_change(
     counts[1, :] = 1.0  # "pin code": every day
     counts[2, change:] = 1.0  # "qr code"
     phrases = ("esim activation", "pin code", "qr code")
-    empty = np.zeros((0, hours))
-    data = HourlyData(
-        datetime(2026, 9, 7, tzinfo=UTC),
-        np.full(hours, 100.0),
-        (),
-        empty,
-        empty,
-        phrases,
-        counts,
-        (),
-        np.zeros((0, hours)),
-    )
+    data = phrase_data(phrases, counts)
     mine = ["aktivacijski kod", "nova esim", "uspijevati"]  # a wording and terms its calls set apart
     theirs = ["esim activation", "qr code", "uspijevati"]
     # "esim" is new; "code" and "kod" are not shared or not new; "uspijevati" no tracked phrase says
