@@ -13,8 +13,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.models import Call, CallStatus, Segment, Speaker, TopicHit
+from core.models import Call, CallStatus, PhraseBucket, Segment, Speaker, TopicHit
+from core.records import SegmentData
 from core.spoken_words import folded_column, phrase_stems
+from detect.tagging import CallText, analyse_calls, matchers_for
+from detect.taxonomy import active_taxonomy
 
 TermFinder = Callable[[list[str], list[str], str, int], list[str]]
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -33,17 +36,55 @@ def topic_calls(
     return list(session.scalars(stmt.order_by(Call.started_at.desc()).limit(limit)))
 
 
+VERIFY_PAGE, VERIFY_PAGES = 200, 5  # stems match far more calls than say a phrase made of common words
+
+
 def phrase_calls(session: Session, phrase: str, start: datetime, end: datetime, limit: int) -> list[str]:
+    """Calls of [start, end) that said the phrase as the tagger counted it: their customer (or unknown) speech,
+    read again, holds it. Stems alone match calls where the words stand apart ("Yes, hello." for "yes hello"):
+    their words would become the alert's terms and their calls its examples, and the phrase would share no call
+    with the wordings of its own problem. Without a taxonomy to read calls with, the stem matches."""
+    taxonomy = active_taxonomy(session)
+    if taxonomy is None:
+        return _stem_matches(session, phrase, (start, end), limit)
+    said: list[str] = []
+    for page in range(VERIFY_PAGES):
+        candidates = _stem_matches(session, phrase, (start, end), VERIFY_PAGE, page * VERIFY_PAGE)
+        texts = call_texts(session, candidates)
+        said += [a.call_id for a in analyse_calls(texts, matchers_for(taxonomy)) if phrase in a.phrases]
+        if len(said) >= limit or len(candidates) < VERIFY_PAGE:
+            break
+    return said[:limit]
+
+
+def call_texts(session: Session, call_ids: Sequence[str]) -> list[CallText]:
+    """The calls' turns, as tagging reads them."""
+    rows = session.execute(select(Call.id, Call.language).where(Call.id.in_(list(call_ids))))
+    languages = {call_id: language for call_id, language in rows}
+    turns: dict[str, list[SegmentData]] = {c: [] for c in languages}
+    segments = session.execute(
+        select(Segment.call_id, Segment.start, Segment.end, Segment.speaker, Segment.text)
+        .where(Segment.call_id.in_(list(languages)))
+        .order_by(Segment.call_id, Segment.idx)
+    )
+    for r in segments:
+        turns[r.call_id].append(SegmentData(r.start, r.end, Speaker(r.speaker), r.text))
+    return [CallText(c, languages[c], tuple(turns[c])) for c in call_ids if c in languages]
+
+
+def _stem_matches(
+    session: Session, phrase: str, span: tuple[datetime, datetime], limit: int, offset: int = 0
+) -> list[str]:
     """Calls whose customer (or unknown) speech has every word of the (lemmatised) phrase, matched by word stem.
     A lemma need not share its stem with the spoken form ("брать" of "берут"): when no call has every stem, the
     calls that have all but one of them."""
     stems = phrase_stems(phrase)
-    found = _calls_saying(session, stems, start, end, limit)
-    if found or len(stems) < 2:
+    found = _calls_saying(session, stems, span, limit, offset)
+    if found or len(stems) < 2 or offset:
         return found
     out: dict[str, None] = {}
     for skip in range(len(stems)):
-        out.update(dict.fromkeys(_calls_saying(session, stems[:skip] + stems[skip + 1 :], start, end, limit)))
+        out.update(dict.fromkeys(_calls_saying(session, stems[:skip] + stems[skip + 1 :], span, limit)))
     return list(out)[:limit]
 
 
@@ -59,9 +100,11 @@ def _says_all(session: Session, stems: Sequence[str]) -> ColumnElement[bool]:
     return and_(*(text.contains(s, autoescape=True) for s in stems))
 
 
-def _calls_saying(session: Session, stems: list[str], start: datetime, end: datetime, limit: int) -> list[str]:
-    stmt = select(Segment.call_id).where(*_customer_turns(start, end), _says_all(session, stems)).distinct()
-    return list(session.scalars(stmt.limit(limit)))
+def _calls_saying(
+    session: Session, stems: list[str], span: tuple[datetime, datetime], limit: int, offset: int = 0
+) -> list[str]:
+    stmt = select(Segment.call_id).where(*_customer_turns(*span), _says_all(session, stems)).distinct()
+    return list(session.scalars(stmt.order_by(Segment.call_id).limit(limit).offset(offset)))
 
 
 def calls_saying_any(session: Session, phrases: Sequence[str], start: datetime, end: datetime) -> int:
@@ -71,6 +114,18 @@ def calls_saying_any(session: Session, phrases: Sequence[str], start: datetime, 
         return 0
     stmt = select(func.count(func.distinct(Segment.call_id))).where(*_customer_turns(start, end), or_(*each))
     return int(session.scalar(stmt) or 0)
+
+
+def stems_track(session: Session, phrase: str, start: datetime, end: datetime, slack: float = 2.0) -> bool:
+    """Whether calls matched by the phrase's stems over [start, end) are about the calls that said the phrase (at
+    most ``slack`` times as many, and a call or two): the stems of "yes hello" match every "Yes, hello.", those
+    of "activation code" only calls about it."""
+    counted = session.scalar(
+        select(func.coalesce(func.sum(PhraseBucket.count), 0)).where(
+            PhraseBucket.phrase == phrase, PhraseBucket.bucket_start >= start, PhraseBucket.bucket_start < end
+        )
+    )
+    return calls_saying_any(session, [phrase], start, end) <= slack * float(counted or 0) + 2
 
 
 def calls_between(session: Session, start: datetime, end: datetime) -> int:

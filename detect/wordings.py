@@ -66,12 +66,15 @@ def size_of_wordings(
     session: Session, phrases: Collection[str], alert: Alert, day_start: datetime
 ) -> WordingsSize | None:
     """How big an incident said in several wordings is: calls saying any of them (each call once), against as
-    many as said one in the week before, at the same share of all calls (half a call at least: a new thing's
-    wordings had none; no share at all without calls that week). Rates over the last day (from ``day_start``),
-    extra calls since the change. None for a single wording: its own series already sizes it."""
-    if len(phrases) < 2:
+        many as said one in the week before, at the same share of all calls (half a call at least: a new thing's
+        wordings had none; no share at all without calls that week). Rates over the last day (from ``day_start``),
+        extra calls since the change. None for a single wording: its own series already sizes it. Wordings whose stems
+    match far more calls than said them are left out (see ``stems_track``)."""
+    start, end = alert.change_at, alert.last_seen_at
+    # a wording whose stems match far more calls than said it would size the incident by everyday speech
+    ordered = sorted(p for p in phrases if evidence.stems_track(session, p, start, end))
+    if len(ordered) < 2:
         return None
-    ordered, start, end = sorted(phrases), alert.change_at, alert.last_seen_at
     said_before = evidence.calls_saying_any(session, ordered, start - REFERENCE, start)
     calls_before = evidence.calls_between(session, start - REFERENCE, start)
     share = (said_before + 0.5) / calls_before if calls_before else 0.0

@@ -9,6 +9,7 @@ import pytest
 from core.db import Database
 from core.models import Call, CallStatus, Segment, Speaker
 from detect.evidence import calls_between, calls_saying_any, phrase_calls
+from detect.taxonomy import default_taxonomy_yaml, install_taxonomy, parse_taxonomy
 from tests.core.test_search import fresh_postgres, postgres_url  # noqa: F401  (session fixture: a PostgreSQL server)
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -46,3 +47,15 @@ def check_phrase_calls(db: Database) -> None:
     assert sorted(found) == ["r1", "r2"]
     assert spoken_otherwise == ["r5"]  # no call has every stem: those with all but one
     assert (either, calls) == (3, 5)  # r1 says both, once counted; r3 is the agent speaking
+
+
+def test_with_a_taxonomy_only_calls_that_said_the_phrase_are_its_calls(db: Database) -> None:
+    # the stems of "app force" are in both calls; only the first says it as the tagger counts phrases
+    speech = [("said", "The app force closes after the update."), ("apart", "Force of habit: I open the app daily.")]
+    with db.session() as s:
+        install_taxonomy(s, parse_taxonomy(default_taxonomy_yaml()))
+        for i, (call_id, text) in enumerate(speech):
+            s.add(Call(id=call_id, started_at=T0 + timedelta(minutes=i), language="en", status=CallStatus.TAGGED))
+            s.add(Segment(call_id=call_id, idx=0, start=0.0, end=2.0, speaker=Speaker.CUSTOMER, text=text))
+    with db.session() as s:
+        assert phrase_calls(s, "app force", T0, T0 + timedelta(hours=1), 10) == ["said"]
