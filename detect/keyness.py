@@ -15,6 +15,9 @@ from detect import nlp
 from detect.phrases import CHAR_SCRIPT_LANGUAGES, PhraseOptions, candidate_phrases, strip_placeholders
 
 MIN_TARGET_TEXTS = 2
+# G2 of a term at p < 0.001 (chi-squared, one degree of freedom): below it, "hello" or "know" in a few dozen calls
+# is chance, and a list of terms padded with it buries the ones that say what changed
+MIN_SCORE = 10.83
 MAX_CANDIDATES = 300
 SUBSUME = 0.8
 
@@ -64,7 +67,9 @@ def distinguishing_terms(target: Sequence[str], reference: Sequence[str], langua
         b = in_reference.get(term, 0)
         if a < min(MIN_TARGET_TEXTS, n_t) or a / n_t <= b / n_r:
             continue
-        scored.append((log_likelihood(a, b, n_t, n_r), len(term), term))
+        score = log_likelihood(a, b, n_t, n_r)
+        if score >= MIN_SCORE:
+            scored.append((score, len(term), term))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     top = scored[:MAX_CANDIDATES]
     chosen: list[str] = []

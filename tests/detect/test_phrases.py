@@ -56,3 +56,12 @@ def test_keyness_finds_the_paper_bill_fee_in_spike_calls() -> None:
     terms = distinguishing_terms(spike, baseline, "en", k=5)
     assert any("paper bill" in t for t in terms[:3]), terms
     assert distinguishing_terms([], baseline, "en") == []
+
+
+def test_a_word_a_few_calls_say_by_chance_is_no_term() -> None:
+    # 20 calls about a new eSIM, 4 of them also greeting "hello"; 300 earlier calls, 40 of them with "hello"
+    target = ["my new esim will not activate"] * 16 + ["hello my new esim will not activate"] * 4
+    reference = ["hello my bill is wrong"] * 40 + ["my bill is wrong"] * 260
+    terms = distinguishing_terms(target, reference, "en")
+    assert "new esim" in terms and "hello" not in terms, terms
+    assert log_likelihood(4, 40, 20, 300) < 10.83 <= log_likelihood(20, 0, 20, 300)
