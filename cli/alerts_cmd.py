@@ -55,6 +55,11 @@ def alerts(
     print_alerts(items)
 
 
+def _rates(a: dict[str, Any]) -> str:
+    factor, unit = alert_actions.per(a["baseline_rate"], a["current_rate"])
+    return f"{a['baseline_rate'] * factor:.2f} -> {a['current_rate'] * factor:.2f} {unit}"
+
+
 def _check_id(alert_id: int) -> None:
     """An id no row can have is an unknown alert: the database driver would fail on it instead of finding none."""
     if not 0 <= alert_id <= MAX_ROW_ID:
@@ -179,7 +184,7 @@ def print_alerts(items: list[dict[str, Any]]) -> None:
         size = (
             f"no calls arrive (usually {a['baseline_rate']:.0f} an hour): check the recorder's export and ingest"
             if a["kind"] == "volume" and not a["ratio"] and not a["dimension"]
-            else f"{a['baseline_rate']:.2f} -> {a['current_rate']:.2f} calls/hour ({a['ratio']:.1f}x), "
+            else f"{_rates(a)} ({a['ratio']:.1f}x), "
             + (
                 f"{a.get('excess_calls', 0):.0f} extra calls since the change"
                 + alert_actions.talk_time(a.get("extra_call_hours"))

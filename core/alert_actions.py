@@ -53,6 +53,12 @@ def extra_call_hours(alert: Alert) -> float | None:
     return round(alert.excess_calls * alert.mean_call_s / 3600.0, 1)
 
 
+def per(baseline_rate: float, current_rate: float) -> tuple[float, str]:
+    """The factor and words to say an alert's rates in: calls a day where both are below one an hour ("0.00 ->
+    0.11 calls/hour" reads as nothing; "0.1 -> 2.6 calls a day" as the problem it is)."""
+    return (24.0, "calls a day") if max(baseline_rate, current_rate) < 1.0 else (1.0, "calls an hour")
+
+
 def talk_time(hours: float | None) -> str:
     """ " (about 27 hours of talk time)" for an alert's extra_call_hours; "" when unknown."""
     if hours is None:

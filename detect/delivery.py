@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any
 
-from core.alert_actions import talk_time
+from core.alert_actions import per, talk_time
 from core.settings import DeliveryRoute, DeliverySettings
 
 
@@ -127,12 +127,13 @@ def _how_big(alert: Mapping[str, Any]) -> str:
     ratio, current, baseline = alert.get("ratio"), alert.get("current_rate"), alert.get("baseline_rate")
     if _no_calls(alert):
         return f"no calls now vs {baseline:.3g} an hour usually"
-    if float(ratio or 0.0) < 1.0:
-        extra = float(alert.get("excess_calls") or 0.0)
-        return f"{ratio:.1f}x usual ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} calls missing so far"
+    factor, unit = per(float(baseline or 0.0), float(current or 0.0))
+    rates = f"{float(current or 0.0) * factor:.3g} {unit} now vs {float(baseline or 0.0) * factor:.3g} usual"
     extra = float(alert.get("excess_calls") or 0.0)
+    if float(ratio or 0.0) < 1.0:
+        return f"{ratio:.1f}x usual ({rates}), {extra:.0f} calls missing so far"
     talk = talk_time(alert.get("extra_call_hours"))
-    return f"{ratio:.1f}x baseline ({current:.3g} now vs {baseline:.3g} usual), {extra:.0f} extra calls so far{talk}"
+    return f"{ratio:.1f}x baseline ({rates}), {extra:.0f} extra calls so far{talk}"
 
 
 def _terms(alert: Mapping[str, Any]) -> str:

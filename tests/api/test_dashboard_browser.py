@@ -221,7 +221,7 @@ def test_alert_page_shows_the_change_and_can_be_acknowledged(page: tuple[sync_ap
     _login(tab, site, then=f"/alerts/{site.alert_id}")
     facts = tab.locator("#alert-facts")
     sync_api.expect(facts).to_contain_text(SPIKE_TOPIC)
-    sync_api.expect(facts).to_contain_text(re.compile(r"×\d+\.\d \(baseline [\d.]+ calls/hour → now"))
+    sync_api.expect(facts).to_contain_text(re.compile(r"×\d+\.\d \(baseline [\d.]+ calls (an hour|a day) → now"))
     sync_api.expect(facts).to_contain_text(re.compile(r"Where(queue billing|all calls)"))
     tab.wait_for_selector("#alert-chart canvas")
     sync_api.expect(tab.locator("#trend-summary")).to_contain_text("expected range")

@@ -186,3 +186,12 @@ def test_the_verdict_on_a_drop_says_whether_the_calls_came_back() -> None:
     back = dropped | {"recovery": "back_to_baseline", "resolved_at": "2026-10-27T16:30:00+00:00"}
     assert summary_line(back).startswith("[FIX WORKED] calls in queue shop are back after the resolve on 2026-10-27")
     assert summary_line(back | {"recovery": "still_elevated"}).startswith("[STILL DOWN] calls in queue shop are still")
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "said"),
+    [(0.061, 0.2104, "(5.05 calls a day now vs 1.46 usual)"), (12.0, 30.0, "(30 calls an hour now vs 12 usual)")],
+)
+def test_rates_below_one_an_hour_read_as_calls_a_day(baseline: float, current: float, said: str) -> None:
+    alert = {**ALERT, "baseline_rate": baseline, "current_rate": current, "ratio": current / baseline}
+    assert said in email_message(alert, "callpulse@example.org", ["ops@example.org"]).get_content()

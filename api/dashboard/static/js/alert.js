@@ -12,10 +12,13 @@
     still_elevated: "Still elevated: volume has not fallen back yet.",
   };
 
-  // The detector reports rates as calls per hour over the changed stretch.
-  function rate(v) {
+  // The detector reports rates as calls per hour over the changed stretch; below one an hour on both sides
+  // they read as calls a day ("0.00 → 0.11 calls/hour" looks like nothing; "2.6 calls a day" is the problem).
+  function rate(v, a) {
     if (v === null || v === undefined || !Number.isFinite(v)) return "—";
-    return Number(v).toFixed(v < 10 ? 2 : 1) + " calls/hour";
+    const daily = Math.max(a.baseline_rate || 0, a.current_rate || 0) < 1;
+    const shown = daily ? v * 24 : v;
+    return Number(shown).toFixed(shown < 10 ? 2 : 1) + (daily ? " calls a day" : " calls an hour");
   }
 
   function fact(dl, term, ...value) {
@@ -40,7 +43,7 @@
     fact(facts, "What", `${a.kind} — ${CP.alertSubject(a)}`);
     fact(facts, "Since", CP.when(a.change_at));
     fact(facts, "Detected", CP.when(a.detected_at));
-    fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate)} → now ${rate(a.current_rate)}), ` +
+    fact(facts, "How big", `${CP.ratio(a.ratio)} (baseline ${rate(a.baseline_rate, a)} → now ${rate(a.current_rate, a)}), ` +
       (a.ratio < 1 ? `${Math.round(a.excess_calls || 0)} calls missing so far`
         : `${Math.round(a.excess_calls || 0)} extra calls since the change${talkTime(a.extra_call_hours)}`));
     fact(facts, "Where", CP.dimension(a.dimension));
