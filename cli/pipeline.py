@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 
 from cli.progress import RichProgress
 from core.db import Database
-from core.errors import CallpulseError
+from core.errors import CallpulseError, one_line
 from core.models import Call, CallStatus
 from core.retention import PurgeReport
 from core.runlock import exclusive_run
@@ -106,10 +106,10 @@ def outage(exc: BaseException) -> str | None:
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, DBAPIError):
-        reason = " ".join(str(exc.orig).split())[:300]  # drivers' messages span lines
+        reason = one_line(exc.orig, 300)
         return f"the database stopped answering ({reason})"
     if isinstance(exc, BrokerError | ConnectionError):
-        return f"the Celery broker or result store stopped answering ({' '.join(str(exc).split())[:300]})"
+        return f"the Celery broker or result store stopped answering ({one_line(exc, 300)})"
     return None
 
 

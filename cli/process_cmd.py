@@ -21,7 +21,7 @@ from cli.progress import RichProgress
 from core import alert_actions
 from core.auth import create_api_key
 from core.db import Database
-from core.errors import CallpulseError
+from core.errors import CallpulseError, one_line
 from core.models import AlertStatus, Call, Role
 from ingest.job import ingest_paths
 
@@ -196,7 +196,7 @@ def _keep_processing(
                 reason = outage(exc)
                 if reason is None:
                     err_console.print_exception()  # a fault of ours: shown in full, to be reported
-                    reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                    reason = f"{type(exc).__name__}: {one_line(exc, 300)}"
                 err_console.print(f"round failed: {reason}; the next round retries", markup=False, soft_wrap=True)
             rounds += 1
             if max_rounds is None or rounds < max_rounds:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Engine, create_engine, event, func, make_u
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import DatabaseNotReady
+from core.errors import DatabaseNotReady, one_line
 from core.models import AppMeta
 from core.settings import get_settings
 from core.spoken_words import SQLITE_FOLD_FUNCTION, spoken_fold
@@ -93,7 +93,7 @@ class Database:
         except (ArgumentError, ImportError) as exc:
             raise DatabaseNotReady(f"cannot use database URL {_shown(url)!r}: {exc}") from exc
         except DBAPIError as exc:
-            reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
+            reason = one_line(exc.orig)
             raise DatabaseNotReady(f"cannot open database {_shown(url)!r}: {reason}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 

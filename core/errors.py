@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def one_line(error: object, limit: int | None = None) -> str:
+    """An error's text on one line (drivers' and brokers' messages span lines), cut to ``limit`` characters."""
+    text = " ".join(str(error).split())
+    return text if limit is None else text[:limit]
+
+
 class CallpulseError(Exception):
     """Base of every error callpulse raises on purpose."""
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
-from core.errors import CallpulseError
+from core.errors import CallpulseError, one_line
 from core.settings import ExecutorKind, Settings
 
 T = TypeVar("T")
@@ -223,7 +223,7 @@ def _ready(pending: set[Any]) -> list[Any]:
     try:
         return [r for r in pending if r.ready()]
     except Exception as exc:  # redis-py and Celery's reconnect give up with several types
-        reason = " ".join(str(exc).split())[:300]
+        reason = one_line(exc, 300)
         raise CallpulseError(
             f"the Celery result store stopped answering ({reason}); the workers store what they finish, and the "
             "next round takes the rest"
