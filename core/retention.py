@@ -58,10 +58,11 @@ def before_horizon(session: Session) -> Callable[[datetime], bool]:
 
 def check_after_horizon(session: Session, started_at: datetime) -> None:
     """Refuse a call started before the retention horizon (see ``before_horizon``)."""
-    if before_horizon(session)(started_at):
+    horizon = purged_before(session)
+    if horizon is not None and started_at < horizon:
         raise InvalidInput(
             f"the call started at {started_at.isoformat()}, before the retention horizon "
-            f"{purged_before(session)}: calls before it are purged and their hours' counts are final"
+            f"{horizon}: calls before it are purged and their hours' counts are final"
         )
 
 
