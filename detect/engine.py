@@ -259,11 +259,10 @@ def _record(session: Session, run: _Run, signal: Signal) -> None:
         return
     run.created.append(alert)
     if signal.kind == AlertKind.TOPIC and signal.topic_id is not None:
-        examples, terms = evidence.topic_terms(
+        spike, terms = evidence.topic_terms(
             session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at
         )
-        alert.example_call_ids, alert.top_terms = examples, terms
-        spike = evidence.topic_calls(session, signal.topic_id, signal.dimension, signal.change_at, signal.seen_at, 200)
+        alert.example_call_ids, alert.top_terms = spike[: evidence.EXAMPLE_CALLS], terms
         alert.mean_call_s = evidence.mean_length(session, spike)
     elif signal.kind == AlertKind.VOLUME and signal.ratio > 1.0:  # everyone calling more: their calls' length
         alert.mean_call_s = evidence.mean_length(
@@ -285,10 +284,10 @@ def _absorb_emerging(session: Session, run: _Run, signal: Signal) -> bool:
         if calls and sum(signal.topic_id in topics.get(c, set()) for c in calls) * 2 >= len(calls):
             phrase_terms = list(alert.top_terms or [])
             book.promote(alert, signal)
-            examples, terms = evidence.topic_terms(
+            spike, terms = evidence.topic_terms(
                 session, signal.topic_id, signal.dimension, alert.change_at, signal.seen_at
             )
-            alert.example_call_ids = examples or alert.example_call_ids
+            alert.example_call_ids = spike[: evidence.EXAMPLE_CALLS] or alert.example_call_ids
             alert.top_terms = list(dict.fromkeys([*phrase_terms[:1], *terms, *phrase_terms[1:]]))[:12]
             if alert.id is not None:
                 run.updated.add(alert.id)

@@ -244,10 +244,14 @@ def distinguishing_terms(
         return frequency_keyness(target, reference, language, k)
 
 
+EXAMPLE_CALLS = 10
+
+
 def topic_terms(
     session: Session, topic_id: str, dimension: dict[str, str], change_at: datetime, seen_at: datetime
 ) -> tuple[list[str], list[str]]:
-    """(example call ids, top terms) for a topic incident: spike calls against the week before the change."""
+    """(the spike's calls, newest first, up to 200; top terms) for a topic incident: spike calls against the week
+    before the change. Its first EXAMPLE_CALLS calls are the alert's examples."""
     spike = topic_calls(session, topic_id, dimension, change_at, seen_at, 200)
     before = topic_calls(session, topic_id, dimension, change_at - timedelta(days=7), change_at, 400)
-    return spike[:10], distinguishing_terms(session, spike, before)
+    return spike, distinguishing_terms(session, spike, before)
