@@ -47,21 +47,23 @@ class DigestMemo:
     def known(self, path: Path) -> str | None:
         """The content id an earlier round found for this file, if it is unchanged since; never reads it."""
         try:
-            st = path.stat()
+            return self._hit(path, path.stat())
         except OSError:
             return None
-        hit = self._known.get(path_key(self._key, path))
-        return hit.content_id if hit is not None and (hit.size, hit.mtime_ns) == (st.st_size, st.st_mtime_ns) else None
 
     def content_id(self, path: Path) -> str:
         st = path.stat()  # before reading: a file changed meanwhile is hashed again next round
-        k = path_key(self._key, path)
-        hit = self._known.get(k)
-        if hit is not None and (hit.size, hit.mtime_ns) == (st.st_size, st.st_mtime_ns):
-            return hit.content_id
+        hit = self._hit(path, st)
+        if hit is not None:
+            return hit
         content_id = file_call_id(path)
-        self.hashed[k] = Stamp(st.st_size, st.st_mtime_ns, content_id)
+        self.hashed[path_key(self._key, path)] = Stamp(st.st_size, st.st_mtime_ns, content_id)
         return content_id
+
+    def _hit(self, path: Path, st: os.stat_result) -> str | None:
+        stamp = self._known.get(path_key(self._key, path))
+        unchanged = stamp is not None and (stamp.size, stamp.mtime_ns) == (st.st_size, st.st_mtime_ns)
+        return stamp.content_id if stamp is not None and unchanged else None
 
 
 def taken_in_before(
